@@ -1,0 +1,3 @@
+from hospital_osh.cli import main
+
+raise SystemExit(main())
