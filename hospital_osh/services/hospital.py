@@ -293,3 +293,14 @@ def save_staffing(session: Session, actor: Actor, info: StaffingInfo) -> Staffin
         audit.diff(flat(before), flat(info)),
     )
     return info
+
+
+def default_departments() -> list[DepartmentInfo]:
+    """The editable starting list that first-run setup offers (resources/defaults)."""
+    import json
+
+    from hospital_osh.paths import resource
+
+    data = json.loads(resource("defaults", "departments.json").read_text(encoding="utf-8"))
+    return [DepartmentInfo(d["code"], d["name_zh"], d["name_en"], d["type"])
+            for d in data["departments"]]
