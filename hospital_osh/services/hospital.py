@@ -14,7 +14,7 @@ from hospital_osh.i18n import _
 from hospital_osh.models import Department, Hospital, StaffingFte, StaffingYear
 from hospital_osh.services import audit
 from hospital_osh.services.context import Actor
-from hospital_osh.services.errors import NotFound, ValidationError
+from hospital_osh.services.errors import Conflict, NotFound, ValidationError
 from hospital_osh.services.users import count_admins
 
 # -- profile ----------------------------------------------------------------------------------
@@ -99,8 +99,6 @@ def save_profile(
         audit.record(session, actor, "create", "hospital", 1, audit.created(cleaned))
     else:
         if profile.version is not None and profile.version != row.version:
-            from hospital_osh.services.errors import Conflict
-
             raise Conflict(
                 _(
                     "Someone else changed this record since you opened it. "
@@ -199,8 +197,15 @@ def save_department(
         if found is None:
             raise NotFound(_("The department no longer exists."))
         row = found
-        if info.version is not None:
-            row.version = info.version  # optimistic check: the UPDATE fails on another version
+        if info.version is not None and info.version != row.version:
+            # Assigning the stale version to the row would not do: SQLAlchemy checks the version
+            # it loaded and would overwrite silently.
+            raise Conflict(
+                _(
+                    "Someone else changed this record since you opened it. "
+                    "Close it, open it again and repeat your change."
+                )
+            )
         before = {k: getattr(row, k) for k in values}
         for key, value in values.items():
             setattr(row, key, value)
@@ -302,5 +307,7 @@ def default_departments() -> list[DepartmentInfo]:
     from hospital_osh.paths import resource
 
     data = json.loads(resource("defaults", "departments.json").read_text(encoding="utf-8"))
-    return [DepartmentInfo(d["code"], d["name_zh"], d["name_en"], d["type"])
-            for d in data["departments"]]
+    return [
+        DepartmentInfo(d["code"], d["name_zh"], d["name_en"], d["type"])
+        for d in data["departments"]
+    ]

@@ -67,7 +67,7 @@ def get_setting(session: Session, key: str) -> str:
 
 
 def all_settings(session: Session) -> dict[str, str]:
-    stored = dict(session.execute(select(Setting.key, Setting.value)).tuples().all())
+    stored = {key: value for key, value in session.execute(select(Setting.key, Setting.value))}
     return {key: stored.get(key, spec.default) for key, spec in sorted(SETTINGS.items())}
 
 

@@ -14,7 +14,7 @@ from hospital_osh.i18n import _
 from hospital_osh.models import Department, Worker
 from hospital_osh.services import audit
 from hospital_osh.services.context import Actor
-from hospital_osh.services.errors import NotFound, ValidationError
+from hospital_osh.services.errors import Conflict, NotFound, ValidationError
 
 HIDDEN = "•••"
 FIELDS = (
@@ -246,8 +246,16 @@ def update_worker(session: Session, actor: Actor, info: WorkerInfo) -> WorkerInf
     errors = validate_worker(session, info)
     if errors:
         raise ValidationError(errors)
-    if info.version is not None:
-        row.version = info.version  # the UPDATE then fails if someone else saved meanwhile
+    if info.version is not None and info.version != row.version:
+        # Someone saved since this form was opened. (Assigning the stale version to the row
+        # would not do: SQLAlchemy checks the version it loaded and would overwrite silently.)
+        # A save that races past this check still fails: the UPDATE checks the loaded version.
+        raise Conflict(
+            _(
+                "Someone else changed this record since you opened it. "
+                "Close it, open it again and repeat your change."
+            )
+        )
     before = {name: getattr(row, name) for name in FIELDS}
     for name, value in info.values().items():
         setattr(row, name, value)
