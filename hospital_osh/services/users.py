@@ -196,7 +196,9 @@ def update_user(
     errors: dict[str, str] = {}
     if role is not None:
         errors |= _check_role(role)
-        if user.role == Role.ADMIN and role != Role.ADMIN and count_admins(session) <= 1:
+        # A disabled admin is not counted by count_admins, so demoting one never removes the last.
+        last_admin = user.role == Role.ADMIN and user.active and count_admins(session) <= 1
+        if last_admin and role != Role.ADMIN:
             errors["role"] = _("This is the last administrator; keep at least one.")
     if language is not None:
         errors |= _check_language(language)
