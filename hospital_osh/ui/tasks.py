@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThreadPool, Signal, Slot
 
 
 class TaskState:
@@ -82,8 +82,7 @@ class _Relay(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, function: Callable[[TaskState], Any], state: TaskState,
-                 signals: _Signals):
+    def __init__(self, function: Callable[[TaskState], Any], state: TaskState, signals: _Signals):
         super().__init__()
         self.setAutoDelete(True)
         self._function = function
@@ -127,8 +126,12 @@ class TaskRunner(QObject):
         on_progress: Callable[[int, int, str], None] | None = None,
         write: bool = False,
     ) -> TaskState:
-        signals = _Signals()
+        # Both belong to the runner (Qt parent), not to Python: they are deleted in the GUI
+        # thread by deleteLater() once the job has reported, never by a worker dropping the last
+        # Python reference or by the relay's own slot dropping it mid-delivery (both crashed).
+        signals = _Signals(self)
         relay = _Relay(on_done, on_error, on_progress, self._finished)
+        relay.setParent(self)
         signals.done.connect(relay.deliver_done)
         signals.failed.connect(relay.deliver_failed)
         signals.progress.connect(relay.deliver_progress)
@@ -156,10 +159,16 @@ class TaskRunner(QObject):
         self._reads.clear()
         self._writes.clear()
         self.wait()
+        # Delete the finished jobs' relays and signals now: a runner destroyed while their
+        # deleteLater() is still pending crashes PySide.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
     # -- private ------------------------------------------------------------------------------
 
     def _finished(self, relay: _Relay) -> None:
+        for pair in [pair for pair in self._live if pair[0] is relay]:
+            pair[0].deleteLater()
+            pair[1].deleteLater()
         self._live = {pair for pair in self._live if pair[0] is not relay}
         if not self._live:
             self.busy_changed.emit(False)

@@ -10,7 +10,9 @@ from hospital_osh.i18n import _
 class Asker:
     def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
         answer = QMessageBox.question(
-            parent, title, text,
+            parent,
+            title,
+            text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -18,8 +20,9 @@ class Asker:
 
     def discard_changes(self, parent: QWidget | None) -> bool:
         """Ask before closing a form with unsaved input; True means discard."""
-        return self.confirm(parent, _("Unsaved changes"),
-                            _("You have unsaved changes. Close and discard them?"))
+        return self.confirm(
+            parent, _("Unsaved changes"), _("You have unsaved changes. Close and discard them?")
+        )
 
     def inform(self, parent: QWidget | None, title: str, text: str) -> None:
         QMessageBox.information(parent, title, text)

@@ -1,0 +1,215 @@
+"""The composition root: the QApplication, the database, and the journey through the windows.
+
+``run_app`` opens the database (a clear message and exit status 2 if it cannot), then the
+``Shell`` shows first-run setup (empty database) or the login, then the main window; logging out
+returns to the login, closing the window quits. Only this module wires concrete services, the
+task runner and user settings together.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+
+from hospital_osh import __version__, i18n, paths
+from hospital_osh.i18n import _
+from hospital_osh.services import hospital
+from hospital_osh.services.context import Actor
+from hospital_osh.services.database import Database, open_database
+from hospital_osh.services.errors import DatabaseProblem, UserError
+from hospital_osh.ui.context import AppContext
+from hospital_osh.ui.dialogs.ask import Asker
+from hospital_osh.ui.dialogs.login_dialog import LoginDialog
+from hospital_osh.ui.dialogs.setup_wizard import SetupWizard
+from hospital_osh.ui.language import apply_language
+from hospital_osh.ui.main_window import MainWindow
+from hospital_osh.ui.style import apply_style
+from hospital_osh.ui.tasks import TaskRunner, TaskState
+
+ORGANISATION = "hospital_osh"
+APPLICATION = "hospital_osh"
+SETTINGS_ENV = "HOSPITAL_OSH_SETTINGS"
+"""If set, the path of an INI file used instead of the user's settings (tests, the tour)."""
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+def user_settings() -> QSettings:
+    """Window geometry, last page...: the user's own, or the file named by HOSPITAL_OSH_SETTINGS."""
+    path = os.environ.get(SETTINGS_ENV)
+    if path:
+        return QSettings(path, QSettings.Format.IniFormat)
+    return QSettings(ORGANISATION, APPLICATION)
+
+
+def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The one QApplication, styled (created if needed)."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(__version__)
+    apply_style(app)
+    return app
+
+
+def hospital_name(database: Database) -> str:
+    """The hospital's name in the current language ('' before setup)."""
+    with database.session() as session:
+        profile = hospital.get_profile(session)
+    if profile is None:
+        return ""
+    if i18n.current_language() == "zh_CN":
+        return profile.name_zh or profile.name_en
+    return profile.name_en or profile.name_zh
+
+
+class Shell(QObject):
+    """Leads the user through setup or login to the main window, and back on log out."""
+
+    # -- signals ------------------------------------------------------------------------------
+    window_opened = Signal(object)
+    """Emitted with the MainWindow after a successful login or setup."""
+    finished = Signal()
+    """Emitted when the user left (cancelled the login or closed the window)."""
+
+    def __init__(
+        self,
+        database: Database,
+        runner: TaskRunner,
+        settings: QSettings,
+        *,
+        ask: Asker | None = None,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.database = database
+        self.runner = runner
+        self.settings = settings
+        self.ask = ask or Asker()
+        self.window: MainWindow | None = None
+        self.dialog: LoginDialog | SetupWizard | None = None
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        with self.database.session() as session:
+            ready = hospital.is_initialised(session)
+        if ready:
+            self.show_login()
+        else:
+            self.show_setup()
+
+    def show_setup(self) -> None:
+        wizard = SetupWizard(self.database, self.runner)
+        wizard.accepted.connect(lambda: self._logged_in(wizard.actor))
+        wizard.rejected.connect(self.finished)
+        self.dialog = wizard
+        wizard.show()
+
+    def show_login(self) -> None:
+        dialog = LoginDialog(self.database, self.runner, hospital_name=hospital_name(self.database))
+        dialog.accepted.connect(lambda: self._logged_in(dialog.actor))
+        dialog.rejected.connect(self.finished)
+        self.dialog = dialog
+        dialog.show()
+
+    # -- private ------------------------------------------------------------------------------
+
+    def _logged_in(self, actor: Actor | None) -> None:
+        if actor is None:
+            self.finished.emit()
+            return
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+            self.dialog = None
+        context = AppContext(database=self.database, actor=actor, runner=self.runner, ask=self.ask)
+        window = MainWindow(context, self.settings, hospital_name=hospital_name(self.database))
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.closed.connect(self._window_closed)
+        self.window = window
+        window.show()
+        self.window_opened.emit(window)
+
+    def _window_closed(self, logged_out: bool) -> None:
+        self.window = None
+        if logged_out:
+            self.show_login()
+        else:
+            self.finished.emit()
+
+
+def _prepare_demo(runner: TaskRunner) -> str:
+    """Build the demo database off the GUI thread, with a busy indicator; return its path."""
+    from hospital_osh.services import demo
+
+    target = paths.demo_database_path()
+    progress = QProgressDialog(_("Preparing the demo database…"), "", 0, 0)
+    progress.setCancelButton(None)
+    progress.setWindowTitle(_("Hospital OSH"))
+    progress.setMinimumDuration(300)
+    outcome: dict[str, object] = {}
+    loop = QEventLoop()
+
+    def job(state: TaskState) -> str:
+        return str(demo.ensure_demo_database(target))
+
+    def done(path: str) -> None:
+        outcome["path"] = path
+        progress.close()
+        loop.quit()
+
+    def failed(error: BaseException) -> None:
+        outcome["error"] = error
+        progress.close()
+        loop.quit()
+
+    runner.run(job, on_done=done, on_error=failed, write=True)
+    if not outcome:
+        loop.exec()  # until the job reports
+    if "error" in outcome:
+        error = outcome["error"]
+        if isinstance(error, UserError):
+            raise error
+        raise DatabaseProblem(str(error))
+    return str(outcome["path"])
+
+
+def run_app(db: str | None, language: str | None, demo: bool) -> int:
+    """Open the application on ``db`` (or the demo database). Returns the exit status."""
+    app = ensure_application()
+    app.setQuitOnLastWindowClosed(False)  # log out closes the window before the login shows
+    apply_language(language or i18n.default_language())
+    runner = TaskRunner(app)
+    try:
+        target = _prepare_demo(runner) if demo else db
+        database = open_database(target)
+    except UserError as error:
+        runner.shutdown()
+        QMessageBox.critical(None, _("Cannot open the database"), str(error))
+        return EXIT_BAD_INPUT
+    shell = Shell(database, runner, user_settings())
+    shell.finished.connect(app.quit)
+    shell.start()
+    try:
+        status = app.exec()
+    finally:
+        dispose_windows(app)
+        runner.shutdown()
+        database.dispose()
+    return status
+
+
+def dispose_windows(app: QApplication) -> None:
+    """Delete the remaining windows while Qt is whole. Left to interpreter shutdown, PySide
+    destroys them after parts of Qt are gone and the process may crash on exit."""
+    for widget in app.topLevelWidgets():
+        if widget.parent() is None:
+            widget.close()
+            widget.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)

@@ -1,0 +1,517 @@
+"""The main window: a sidebar of pages from the registry, menus, status bar, idle lock.
+
+Pages come from ``ui.pages.PAGE_CLASSES`` filtered by ``visible_for(actor)`` and sorted by
+``order``; each is created the first time it is shown. The window remembers its geometry and
+last page in the QSettings it is given (tests give a temporary one). The language switches
+without a restart: gettext + Qt's translator, then ``retranslate()`` on the window and every
+created page.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hospital_osh import __version__, i18n
+from hospital_osh.domain.roles import ROLES
+from hospital_osh.i18n import _
+from hospital_osh.services import settings as settings_service
+from hospital_osh.services import users
+from hospital_osh.services.errors import UserError
+from hospital_osh.ui import icons, style
+from hospital_osh.ui.context import AppContext
+from hospital_osh.ui.dialogs.login_dialog import LoginDialog
+from hospital_osh.ui.language import apply_language, language_choices
+from hospital_osh.ui.pages import pages_for
+from hospital_osh.ui.pages.base import Page
+from hospital_osh.ui.tasks import TaskState
+
+GEOMETRY_KEY = "main_window/geometry"
+LAST_PAGE_KEY = "main_window/last_page"
+DEFAULT_SIZE = (1280, 800)
+KEY_ROLE = Qt.ItemDataRole.UserRole
+
+_INPUT_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+    }
+)
+
+
+class IdleWatcher(QObject):
+    """Restarts a single-shot timer on every user input anywhere in the application."""
+
+    # -- signals ------------------------------------------------------------------------------
+    idle = Signal()
+    """Emitted when no input arrived for the interval."""
+
+    def __init__(self, minutes: int, parent: QObject | None = None):
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.idle)
+        self.minutes = minutes
+        self.set_interval_ms(minutes * 60_000)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def set_interval_ms(self, msecs: int) -> None:
+        """0 switches the lock off."""
+        self.timer.setInterval(msecs)
+        self.restart()
+
+    def restart(self) -> None:
+        if self.timer.interval() > 0:
+            self.timer.start()
+        else:
+            self.timer.stop()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def remove(self) -> None:
+        self.timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    # -- Qt overrides -------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _INPUT_EVENTS and self.timer.isActive():
+            self.timer.start()
+        return False
+
+
+class MainWindow(QMainWindow):
+    """The application window for one logged-in user."""
+
+    # -- signals ------------------------------------------------------------------------------
+    closed = Signal(bool)
+    """Emitted once the window has closed; True when the user logged out (show the login)."""
+    page_changed = Signal(str)
+    """Emitted with the key of the page now shown."""
+    language_switched = Signal(str)
+    """Emitted with the new language code after the window retranslated itself."""
+    locked = Signal()
+    """Emitted when the window locks (idle time or Lock now)."""
+    unlocked = Signal()
+    """Emitted when the user entered the password again."""
+
+    def __init__(
+        self,
+        context: AppContext,
+        settings: QSettings,
+        *,
+        hospital_name: str = "",
+        page_classes: list[type[Page]] | None = None,
+        idle_minutes: int | None = None,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.context = context
+        self.settings = settings
+        self.hospital_name = hospital_name
+        self.page_classes = pages_for(context.actor, page_classes)
+        self.pages: dict[str, Page] = {}
+        self.lock_dialog: LoginDialog | None = None
+        self._logging_out = False
+        self._is_locked = False
+        self._closed = False
+
+        self._build_body()
+        self._build_menus()
+        self._build_status_bar()
+        if idle_minutes is None:
+            idle_minutes = self._idle_minutes_setting()
+        self.idle_watcher = IdleWatcher(idle_minutes, self)
+        self.idle_watcher.idle.connect(self.lock)
+
+        self.retranslate()
+        self._restore_state()
+
+    # -- public API ---------------------------------------------------------------------------
+
+    @property
+    def is_locked(self) -> bool:
+        return self._is_locked
+
+    def page_keys(self) -> list[str]:
+        """Keys of the pages in the sidebar, in order."""
+        return [cls.key for cls in self.page_classes]
+
+    def current_page(self) -> Page | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Page) else None
+
+    def current_key(self) -> str | None:
+        page = self.current_page()
+        return page.key if page is not None else None
+
+    def show_page(self, key: str) -> Page:
+        """Show (creating on first use) the page ``key``."""
+        for row, cls in enumerate(self.page_classes):
+            if cls.key == key:
+                if self.sidebar.currentRow() != row:
+                    self.sidebar.setCurrentRow(row)  # calls back into _on_sidebar_row
+                else:
+                    self._activate(row)
+                return self.pages[key]
+        raise KeyError(key)
+
+    def switch_language(self, code: str, *, persist: bool = True) -> None:
+        """Switch the whole UI to ``code`` now, and remember it as the user's language."""
+        code = apply_language(code)
+        self.retranslate()
+        if persist:
+            database, actor = self.context.database, self.context.actor
+
+            def job(state: TaskState) -> None:
+                with database.transaction() as session:
+                    users.update_user(session, actor, actor.username, language=code)
+
+            self.context.runner.run(job, on_error=self._report_error, write=True)
+        self.language_switched.emit(code)
+
+    def retranslate(self) -> None:
+        app_name = _("Hospital OSH")
+        if self.hospital_name:
+            self.setWindowTitle(
+                _("{hospital} — {app}").format(hospital=self.hospital_name, app=app_name)
+            )
+        else:
+            self.setWindowTitle(app_name)
+        for row, cls in enumerate(self.page_classes):
+            self.sidebar.item(row).setText(_(cls.title))
+            self.page_actions[cls.key].setText(_(cls.title))
+        self.empty_label.setText(_("Your role has no pages to show. Ask an administrator."))
+        self.file_menu.setTitle(_("&File"))
+        self.edit_menu.setTitle(_("&Edit"))
+        self.view_menu.setTitle(_("&View"))
+        self.language_menu.setTitle(_("&Language"))
+        self.help_menu.setTitle(_("&Help"))
+        self.logout_action.setText(_("Log out / switch user…"))
+        self.lock_action.setText(_("Lock now"))
+        self.quit_action.setText(_("&Quit"))
+        self.new_action.setText(_("&New"))
+        self.find_action.setText(_("&Find"))
+        self.about_action.setText(_("&About Hospital OSH"))
+        actor = self.context.actor
+        self.user_label.setText(_("User: {name}").format(name=actor.display_name or actor.username))
+        self.role_label.setText(_("Role: {role}").format(role=_(ROLES.label(actor.role))))
+        name = self.context.database.display_name()
+        metrics = self.database_label.fontMetrics()
+        short = metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, 380)
+        self.database_label.setText(_("Database: {name}").format(name=short))
+        self.database_label.setToolTip(name)
+        self.language_label.setText(
+            _("Language: {language}").format(language=i18n.language_name(i18n.current_language()))
+        )
+        for action in self.language_group.actions():
+            action.setChecked(action.data() == i18n.current_language())
+        self._update_page_title()
+        for page in self.pages.values():
+            page.retranslate()
+        if self.lock_dialog is not None:
+            self.lock_dialog.retranslate()
+
+    def log_out(self) -> None:
+        """Close the window (asking about unsaved changes) and go back to the login."""
+        if not self._confirm_discard():
+            return
+        self._logging_out = True
+        self.close()
+
+    def lock(self) -> None:
+        """Hide the content and ask for the password again (idle timeout or Lock now)."""
+        if self._is_locked or self._closed:
+            return
+        self._is_locked = True
+        self.idle_watcher.stop()
+        self.body_stack.setCurrentWidget(self.lock_cover)
+        self.menuBar().setEnabled(False)
+        dialog = LoginDialog(
+            self.context.database,
+            self.context.runner,
+            hospital_name=self.hospital_name,
+            locked_user=self.context.actor,
+            idle_minutes=self.idle_watcher.minutes,
+            parent=self,
+        )
+        dialog.accepted.connect(self._unlock)
+        dialog.rejected.connect(self._log_out_from_lock)
+        self.lock_dialog = dialog
+        self.locked.emit()
+        dialog.open()
+
+    def about_box(self) -> QMessageBox:
+        """The About box (not shown; ``show_about`` opens it, the tour grabs it)."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(_("About Hospital OSH"))
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(
+            "<h3>{title}</h3><p>{version}</p>".format(
+                title=_("Hospital occupational safety and health"),
+                version=_("Version {version}").format(version=__version__),
+            )
+        )
+        box.setInformativeText(
+            "<p>{what}</p><p>{credits}</p>".format(
+                what=_(
+                    "Records exposures and follow-up, hazards and HealthWISE action plans for "
+                    "a hospital's occupational safety and health office."
+                ),
+                credits=_(
+                    "Icons: Lucide (ISC licence). Font: WenQuanYi Micro Hei (Apache 2.0 or GPL v3)."
+                ),
+            )
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        # QMessageBox sizes itself from its text; give the paragraphs room to breathe.
+        box.setStyleSheet(
+            "QLabel#qt_msgbox_label, QLabel#qt_msgbox_informativelabel { min-width: 380px; }"
+        )
+        return box
+
+    def show_about(self) -> None:
+        box = self.about_box()
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # -- Qt overrides -------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._logging_out and not self._confirm_discard():
+            event.ignore()
+            return
+        self._save_state()
+        self.idle_watcher.remove()
+        if self.lock_dialog is not None:
+            self.lock_dialog.blockSignals(True)
+            self.lock_dialog.close()
+        self._closed = True
+        event.accept()
+        super().closeEvent(event)
+        self.closed.emit(self._logging_out)
+
+    # -- private: building --------------------------------------------------------------------
+
+    def _build_body(self) -> None:
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setFixedWidth(210)
+        self.sidebar.setIconSize(QSize(20, 20))
+        self.sidebar.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        for cls in self.page_classes:
+            item = QListWidgetItem(icons.icon(cls.icon), "")
+            item.setData(KEY_ROLE, cls.key)
+            self.sidebar.addItem(item)
+        self.sidebar.currentRowChanged.connect(self._on_sidebar_row)
+
+        self.page_title = QLabel()
+        self.page_title.setObjectName("pageTitle")
+        self.stack = QStackedWidget()
+        self.empty_label = QLabel()
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        style.set_role(self.empty_label, "hint")
+        self.stack.addWidget(self.empty_label)
+
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        style.set_margins(content_layout, style.MARGIN, style.SPACING)
+        content_layout.addWidget(self.page_title)
+        content_layout.addWidget(self.stack, 1)
+
+        main = QWidget()
+        main_layout = QHBoxLayout(main)
+        main_layout.setContentsMargins(0, 0, 0, 0)
+        main_layout.setSpacing(0)
+        main_layout.addWidget(self.sidebar)
+        main_layout.addWidget(content, 1)
+
+        self.lock_cover = QWidget()
+        self.body_stack = QStackedWidget()
+        self.body_stack.addWidget(main)
+        self.body_stack.addWidget(self.lock_cover)
+        self.setCentralWidget(self.body_stack)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.edit_menu = bar.addMenu("")
+        self.view_menu = bar.addMenu("")
+        self.language_menu = bar.addMenu("")
+        self.help_menu = bar.addMenu("")
+
+        self.logout_action = self._action(
+            self.file_menu, "log-out", QKeySequence("Ctrl+Shift+L"), self.log_out
+        )
+        self.lock_action = self._action(self.file_menu, "lock", QKeySequence("Ctrl+L"), self.lock)
+        self.file_menu.addSeparator()
+        self.quit_action = self._action(
+            self.file_menu, "", QKeySequence(QKeySequence.StandardKey.Quit), self.close
+        )
+        if self.quit_action.shortcut().isEmpty():
+            self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+
+        self.new_action = self._action(
+            self.edit_menu,
+            "plus",
+            QKeySequence(QKeySequence.StandardKey.New),
+            lambda: self._on_page("new_item"),
+        )
+        self.find_action = self._action(
+            self.edit_menu,
+            "search",
+            QKeySequence(QKeySequence.StandardKey.Find),
+            lambda: self._on_page("focus_search"),
+        )
+
+        self.page_actions: dict[str, QAction] = {}
+        for number, cls in enumerate(self.page_classes, start=1):
+            shortcut = QKeySequence(f"Ctrl+{number}") if number <= 9 else QKeySequence()
+            action = self._action(
+                self.view_menu, cls.icon, shortcut, lambda _=False, k=cls.key: self.show_page(k)
+            )
+            self.page_actions[cls.key] = action
+
+        self.language_group = QActionGroup(self)
+        self.language_group.setExclusive(True)
+        for code, name in language_choices():
+            action = QAction(name, self)  # a language's own name is never translated
+            action.setCheckable(True)
+            action.setData(code)
+            action.triggered.connect(lambda _=False, c=code: self._on_language_action(c))
+            self.language_group.addAction(action)
+            self.language_menu.addAction(action)
+
+        self.about_action = self._action(self.help_menu, "info", QKeySequence(), self.show_about)
+
+    def _action(self, menu: QMenu, icon: str, shortcut: QKeySequence, slot) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(icons.icon(icon), "", self)
+        if not shortcut.isEmpty():
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(True)
+        self.user_label = QLabel()
+        self.role_label = QLabel()
+        self.database_label = QLabel()
+        self.language_label = QLabel()
+        for label in (self.user_label, self.role_label, self.database_label, self.language_label):
+            bar.addPermanentWidget(label)
+
+    # -- private: behaviour ---------------------------------------------------------------------
+
+    def _idle_minutes_setting(self) -> int:
+        try:
+            with self.context.database.session() as session:
+                return int(settings_service.get_setting(session, "session_timeout_minutes"))
+        except (UserError, ValueError):
+            return 0
+
+    def _on_sidebar_row(self, row: int) -> None:
+        if row >= 0:
+            self._activate(row)
+
+    def _activate(self, row: int) -> None:
+        cls = self.page_classes[row]
+        page = self.pages.get(cls.key)
+        if page is None:
+            page = cls(self.context)
+            self.pages[cls.key] = page
+            self.stack.addWidget(page)
+            # A page that changes the language itself (Settings) announces it with a
+            # ``language_changed(str)`` signal, after applying it; the window follows.
+            signal = getattr(page, "language_changed", None)
+            if signal is not None:
+                signal.connect(self._on_page_changed_language)
+        self.stack.setCurrentWidget(page)
+        self._update_page_title()
+        page.activated()
+        self.page_changed.emit(cls.key)
+
+    def _update_page_title(self) -> None:
+        page = self.current_page()
+        self.page_title.setText(_(page.title) if page is not None else "")
+        self.page_title.setVisible(page is not None)
+
+    def _on_page(self, method: str) -> None:
+        """Forward an Edit menu action to the current page (its override, if any)."""
+        page = self.current_page()
+        if page is not None:
+            getattr(page, method)()
+
+    def _on_language_action(self, code: str) -> None:
+        if code != i18n.current_language():
+            self.switch_language(code)
+
+    def _on_page_changed_language(self, code: str) -> None:
+        self.retranslate()
+        self.language_switched.emit(code)
+
+    def _confirm_discard(self) -> bool:
+        if any(page.has_unsaved_changes() for page in self.pages.values()):
+            return self.context.ask.discard_changes(self)
+        return True
+
+    def _unlock(self) -> None:
+        self._is_locked = False
+        self.lock_dialog = None
+        self.body_stack.setCurrentIndex(0)
+        self.menuBar().setEnabled(True)
+        self.idle_watcher.restart()
+        self.unlocked.emit()
+
+    def _log_out_from_lock(self) -> None:
+        """Cancel in the lock dialog logs out; unsaved input is lost, as with a timeout."""
+        self.lock_dialog = None
+        self._logging_out = True
+        self.close()
+
+    def _report_error(self, error: BaseException) -> None:
+        self.context.ask.error(self, _("Hospital OSH"), str(error))
+
+    def _save_state(self) -> None:
+        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        key = self.current_key()
+        if key:
+            self.settings.setValue(LAST_PAGE_KEY, key)
+        self.settings.sync()
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.value(GEOMETRY_KEY)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(*DEFAULT_SIZE)
+        if not self.page_classes:
+            self.stack.setCurrentWidget(self.empty_label)
+            self._update_page_title()
+            return
+        last = self.settings.value(LAST_PAGE_KEY)
+        keys = self.page_keys()
+        self.show_page(str(last) if last in keys else keys[0])
