@@ -132,7 +132,20 @@ def build_parser() -> argparse.ArgumentParser:
     tour.add_argument("--out", required=True, type=Path, metavar="DIR")
     tour.add_argument("--size", default="1280x800")
     tour.add_argument("--user", default="admin")
+    for module in _feature_modules():
+        module.add_parsers(commands)
     return parser
+
+
+# Feature areas keep their commands in modules of their own (``hospital_osh/cli_<area>.py``), each
+# with ``add_parsers(commands)`` and a ``COMMANDS`` dict; they must import heavy modules lazily.
+FEATURE_COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _feature_modules() -> list:  # type: ignore[type-arg]
+    import importlib
+
+    return [importlib.import_module(name) for name in FEATURE_COMMAND_MODULES]
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -373,8 +386,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from hospital_osh.services.errors import UserError
 
+    handlers = dict(COMMANDS)
+    for module in _feature_modules():
+        handlers.update(module.COMMANDS)
     try:
-        return COMMANDS[args.command](args)
+        return handlers[args.command](args)
     except (UserError, CommandError) as error:
         print(f"hospital-osh: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

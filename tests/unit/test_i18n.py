@@ -47,8 +47,11 @@ def test_placeholders_match(catalog) -> None:  # type: ignore[no-untyped-def]
 def test_compiled_catalogue_is_not_stale(catalog) -> None:  # type: ignore[no-untyped-def]
     with catalogue_tool.mo_path("zh_CN").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    expected = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy
-                and isinstance(m.id, str)}
+    expected = {
+        m.id: m.string
+        for m in catalog
+        if m.id and m.string and not m.fuzzy and isinstance(m.id, str)
+    }
     actual = {k: v for k, v in compiled._catalog.items() if k}  # type: ignore[attr-defined]
     assert actual == expected, "run: python tools/i18n.py sync"
 
@@ -60,9 +63,16 @@ def test_set_language_switches_translations() -> None:
     assert i18n._("Nurse") == "Nurse"
 
 
-@pytest.mark.parametrize("given,expected", [
-    ("zh", "zh_CN"), ("zh-CN", "zh_CN"), ("zh_CN.UTF-8", "zh_CN"), ("en_US", "en"), ("EN", "en"),
-])
+@pytest.mark.parametrize(
+    "given,expected",
+    [
+        ("zh", "zh_CN"),
+        ("zh-CN", "zh_CN"),
+        ("zh_CN.UTF-8", "zh_CN"),
+        ("en_US", "en"),
+        ("EN", "en"),
+    ],
+)
 def test_language_codes_are_normalised(given: str, expected: str) -> None:
     assert i18n.normalise_language(given) == expected
 
