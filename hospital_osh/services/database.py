@@ -296,6 +296,46 @@ def _timestamp() -> str:
     return dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
 
 
+def _fsync(path: Path) -> None:
+    """Push a file (or a folder's entries) to disk, so that a power cut keeps what we renamed."""
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) if path.is_dir() else os.O_RDONLY
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        return  # folders cannot be opened on Windows; NTFS journals the rename itself
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _online_copy(source: sqlite3.Connection, out: Path) -> None:
+    """Copy the open database ``source`` to ``out`` whole or not at all.
+
+    SQLite's backup API copies a consistent snapshot while other connections go on reading and
+    writing; the copy is written to ``out.partial``, checked, synced and then renamed, so an
+    interrupted copy (power cut, killed process) never leaves a half file under the real name.
+    """
+    partial = out.with_name(out.name + ".partial")
+    try:
+        target = sqlite3.connect(partial)
+        try:
+            source.backup(target)
+            rows = target.execute("PRAGMA quick_check").fetchall()
+        finally:
+            target.close()
+        if rows != [("ok",)]:
+            raise sqlite3.DatabaseError(str(rows[0][0]) if rows else "?")
+        _fsync(partial)
+        os.replace(partial, out)
+        _fsync(out.parent)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
 def backup_file(database: Database, out: Path | None = None, *, reason: str = "backup") -> Path:
     """Copy an SQLite database with SQLite's online backup API (safe while it is in use)."""
     if not database.is_sqlite or database.path is None:
@@ -309,26 +349,20 @@ def backup_file(database: Database, out: Path | None = None, *, reason: str = "b
     out = Path(out)
     if not out.parent.is_dir():
         raise DatabaseProblem(_("The folder {folder} does not exist.").format(folder=out.parent))
-    partial = out.with_name(out.name + ".partial")
     source = sqlite3.connect(database.path, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        target = sqlite3.connect(partial)
-        try:
-            source.backup(target)
-        finally:
-            target.close()
+        _online_copy(source, out)
     except (sqlite3.Error, OSError) as error:
-        partial.unlink(missing_ok=True)
         raise DatabaseProblem(_("The backup failed: {reason}").format(reason=error)) from error
     finally:
         source.close()
-    os.replace(partial, out)  # a backup is either whole or absent
     return out
 
 
-def restore_file(db_path: Path, source: Path) -> Path | None:
-    """Replace ``db_path`` by the backup ``source`` after checking it; return where the replaced
-    database was put aside (None if there was none). Nothing is replaced if ``source`` is bad."""
+def check_restorable(source: Path) -> None:
+    """Raise DatabaseProblem unless ``source`` is a healthy hospital_osh database that this
+    version can open: an SQLite file, passing a full integrity check, holding our schema at a
+    revision this version knows."""
     source = Path(source)
     if not source.is_file():
         raise DatabaseProblem(_("The file {path} does not exist.").format(path=source))
@@ -340,29 +374,57 @@ def restore_file(db_path: Path, source: Path) -> Path | None:
     candidate = Database(resolve_url(source))
     try:
         state = candidate.check_not_newer()
-        if state.empty:
-            raise DatabaseProblem(
-                _("{path} cannot be restored: it is not a hospital_osh database file.").format(
-                    path=source
-                )
+    except SQLAlchemyError as error:
+        raise DatabaseProblem(
+            _("{path} cannot be restored: {problem}.").format(
+                path=source, problem=_first_line(error)
             )
+        ) from error
     finally:
         candidate.dispose()
+    if state.empty:
+        raise DatabaseProblem(
+            _("{path} cannot be restored: it is not a hospital_osh database file.").format(
+                path=source
+            )
+        )
+
+
+def restore_file(db_path: Path, source: Path) -> Path | None:
+    """Replace ``db_path`` by the backup ``source`` after checking it; return where the replaced
+    database was put aside (None if there was none). Nothing is replaced if ``source`` is bad.
+
+    Crash-safe: at every instant ``db_path`` is either the old database or the new one, whole.
+    The old one is first copied aside (online backup API, after folding the WAL into the file);
+    the checked copy of ``source`` then takes its name in one atomic rename.
+    """
+    source = Path(source)
+    check_restorable(source)
     staged = db_path.with_name(db_path.name + ".restoring")
-    shutil.copyfile(source, staged)
+    try:
+        shutil.copyfile(source, staged)
+        _fsync(staged)
+    except OSError as error:
+        staged.unlink(missing_ok=True)
+        raise DatabaseProblem(_("The restore failed: {reason}").format(reason=error)) from error
     aside: Path | None = None
-    if db_path.exists():
+    if db_path.exists() and db_path.stat().st_size > 0:
         aside = db_path.with_name(f"{db_path.stem}.replaced-{_timestamp()}{db_path.suffix}")
-        # Fold the WAL into the file before moving it aside so that nothing is left behind.
         connection = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
+            # Fold the WAL into the file so that the file alone is the whole database.
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            _online_copy(connection, aside)
+        except (sqlite3.Error, OSError) as error:
+            staged.unlink(missing_ok=True)
+            raise DatabaseProblem(_("The restore failed: {reason}").format(reason=error)) from error
         finally:
             connection.close()
-        os.replace(db_path, aside)
-        for suffix in ("-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    # The WAL is empty after the checkpoint; an old WAL must never meet the new file.
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     os.replace(staged, db_path)
+    _fsync(db_path.parent)
     return aside
 
 

@@ -15,6 +15,7 @@ from hospital_osh.models import Department, Hospital, StaffingFte, StaffingYear
 from hospital_osh.services import audit
 from hospital_osh.services.context import Actor
 from hospital_osh.services.errors import Conflict, NotFound, ValidationError
+from hospital_osh.services.text_checks import text_problem
 from hospital_osh.services.users import count_admins
 
 # -- profile ----------------------------------------------------------------------------------
@@ -74,6 +75,11 @@ def validate_profile(profile: HospitalProfile) -> dict[str, str]:
         errors["facility_code"] = _("Enter the facility code.")
     elif len(profile.facility_code.strip()) > 40:
         errors["facility_code"] = _("The facility code has at most 40 characters.")
+    limits = {"name_zh": 200, "name_en": 200, "facility_code": 40, "province": 80, "city": 80}
+    for name, limit in limits.items():
+        problem = text_problem(getattr(profile, name), limit)
+        if problem and name not in errors:
+            errors[name] = problem
     if profile.grade not in HOSPITAL_GRADES:
         errors["grade"] = _("Choose a hospital grade from the list.")
     if profile.time_zone not in available_timezones():
@@ -160,12 +166,18 @@ def validate_department(session: Session, info: DepartmentInfo) -> dict[str, str
         errors["code"] = _("Enter a department code.")
     elif len(code) > 40:
         errors["code"] = _("The department code has at most 40 characters.")
+    elif problem := text_problem(code):  # before the query: PostgreSQL refuses NUL
+        errors["code"] = problem
     else:
         other = session.scalar(select(Department.id).where(Department.code == code))
         if other is not None and other != info.id:
             errors["code"] = _("The department code '{code}' is already used.").format(code=code)
     if not info.name_zh.strip() and not info.name_en.strip():
         errors["name_zh"] = _("Enter the department's name (Chinese or English).")
+    for name in ("name_zh", "name_en"):
+        problem = text_problem(getattr(info, name), 200)
+        if problem and name not in errors:
+            errors[name] = problem
     if info.type not in DEPARTMENT_TYPES:
         errors["type"] = _("Choose a department type from the list.")
     return errors

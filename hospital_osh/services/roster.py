@@ -35,6 +35,7 @@ from hospital_osh.paths import resource
 from hospital_osh.services import workers
 from hospital_osh.services.context import Actor
 from hospital_osh.services.errors import Conflict, NotFound, UserError, ValidationError
+from hospital_osh.services.text_checks import has_control_characters
 from hospital_osh.services.workers import WorkerInfo
 
 ROSTER_COLUMNS: tuple[str, ...] = (
@@ -534,7 +535,8 @@ class _Validator:
             for position, header in enumerate(self.headers):
                 if header and header not in raw:
                     raw[header] = cells[position] if position < len(cells) else ""
-            result.append(self._row(line, raw, existing, first_line))
+            extra = any(str(cell).strip() for cell in cells[len(self.headers) :])
+            result.append(self._row(line, raw, existing, first_line, extra=extra))
             if progress and index % 500 == 0:
                 progress(index, len(records))
         if progress:
@@ -544,7 +546,9 @@ class _Validator:
     def _existing(self, records: list[tuple[int, list[str]]]) -> dict[str, tuple[int, bool, int]]:
         """staff_no -> (id, active, version) of the workers the file names."""
         position = self.headers.index(self.columns["staff_no"])
-        numbers = sorted({c[position].strip() for _line, c in records if position < len(c)} - {""})
+        cells = {c[position].strip() for _line, c in records if position < len(c)}
+        # PostgreSQL cannot compare text holding NUL; such a staff number is refused anyway.
+        numbers = sorted(n for n in cells if n and not has_control_characters(n))
         found: dict[str, tuple[int, bool, int]] = {}
         for start in range(0, len(numbers), 500):
             chunk = numbers[start : start + 500]
@@ -581,6 +585,8 @@ class _Validator:
         raw: dict[str, str],
         existing: dict[str, tuple[int, bool, int]],
         first_line: dict[str, int],
+        *,
+        extra: bool = False,
     ) -> RosterRow:
         errors: dict[str, str] = {}
         values: dict[str, object] = {}
@@ -588,6 +594,12 @@ class _Validator:
         def fail(name: str, message: str) -> None:
             column, text = self._error(line, name, message)
             errors.setdefault(column, text)
+
+        if extra:  # cells beyond the header: a stray comma or a shifted row, never dropped
+            errors[""] = _(
+                "Row {row} has more cells than the header has columns; check it for a stray "
+                "comma or a shifted column."
+            ).format(row=line)
 
         texts: dict[str, str] = {}
         for name, column in self.columns.items():

@@ -25,6 +25,7 @@ from hospital_osh.services import audit
 from hospital_osh.services.context import Actor
 from hospital_osh.services.database import Database
 from hospital_osh.services.errors import NotFound, UserError, ValidationError
+from hospital_osh.services.text_checks import has_control_characters, text_problem
 
 
 @cache
@@ -98,6 +99,8 @@ def _check_language(language: str) -> dict[str, str]:
 
 
 def _get(session: Session, username: str) -> User:
+    if has_control_characters(username):
+        raise NotFound(_("There is no user '{username}'.").format(username=username))
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(_("There is no user '{username}'.").format(username=username))
@@ -137,6 +140,8 @@ def create_user(
         errors["username"] = _("The user name '{username}' is taken.").format(username=username)
     if not display_name.strip():
         errors["display_name"] = _("Enter the person's name.")
+    elif problem := text_problem(display_name, 120):
+        errors["display_name"] = problem
     errors |= _check_role(role) | _check_password(password) | _check_language(language)
     if errors:
         raise ValidationError(errors)
@@ -204,6 +209,8 @@ def update_user(
         errors |= _check_language(language)
     if display_name is not None and not display_name.strip():
         errors["display_name"] = _("Enter the person's name.")
+    elif display_name is not None and (problem := text_problem(display_name, 120)):
+        errors["display_name"] = problem
     if errors:
         raise ValidationError(errors)
     before = {"display_name": user.display_name, "role": user.role, "language": user.language}
@@ -300,7 +307,13 @@ def authenticate(
     from argon2.exceptions import InvalidHashError, VerificationError
 
     now = now or utcnow()
-    user = session.scalar(select(User).where(User.username == username.strip()))
+    # A name PostgreSQL cannot even compare (NUL) is an unknown user, answered in the same time.
+    valid_name = not has_control_characters(username)
+    user = (
+        session.scalar(select(User).where(User.username == username.strip()))
+        if valid_name
+        else None
+    )
     system = Actor(username=username.strip()[:40] or "?", role=Role.VIEWER)
     if user is None:
         with contextlib.suppress(VerificationError):

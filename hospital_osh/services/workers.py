@@ -15,6 +15,7 @@ from hospital_osh.models import Department, Worker
 from hospital_osh.services import audit
 from hospital_osh.services.context import Actor
 from hospital_osh.services.errors import Conflict, NotFound, ValidationError
+from hospital_osh.services.text_checks import text_problem
 
 HIDDEN = "•••"
 FIELDS = (
@@ -184,6 +185,8 @@ def validate_worker(
         errors["staff_no"] = _("Enter the staff number.")
     elif len(staff_no) > 40:
         errors["staff_no"] = _("The staff number has at most 40 characters.")
+    elif problem := text_problem(staff_no):  # before the query: PostgreSQL refuses NUL
+        errors["staff_no"] = problem
     else:
         other = find_by_staff_no(session, staff_no)
         if other is not None and other != info.id:
@@ -194,6 +197,8 @@ def validate_worker(
         errors["name"] = _("Enter the worker's name.")
     elif len(info.name.strip()) > 120:
         errors["name"] = _("The name has at most 120 characters.")
+    elif problem := text_problem(info.name):
+        errors["name"] = problem
     if info.sex not in SEXES:
         errors["sex"] = _("Choose the sex from the list.")
     if info.job_category not in JOB_CATEGORIES:

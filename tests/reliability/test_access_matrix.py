@@ -1,0 +1,333 @@
+"""Access control: every service operation x every role, allowed or refused, by calling the
+services; viewers and reporters never receive an identity or a serostatus from any service; no
+password reaches a log; login timing does not tell whether a user exists.
+
+The tables are written out by hand on purpose: a change to ROLE_PERMISSIONS that changes who may
+do what has to change this file too, where a reviewer sees it. To cover a new service, add its
+call in ``operations.World.calls`` and its row here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import statistics
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hospital_osh.cli import main
+from hospital_osh.domain.roles import Role
+from hospital_osh.models import AuditEvent
+from hospital_osh.services import exposures, users
+from hospital_osh.services.context import Actor
+from hospital_osh.services.database import Database
+from hospital_osh.services.errors import NotFound, PermissionDenied
+from tests.conftest import actor
+from tests.reliability.operations import (
+    ROLES,
+    SECRET_TEXTS,
+    UNCHECKED,
+    World,
+    service_functions,
+)
+
+# fmt: off
+WRITES: dict[str, tuple[bool, bool, bool, bool, bool]] = {
+    #                                      admin  officer committee reporter viewer
+    "users.create_user":                  (True,  False,  False,    False,   False),
+    "users.update_user":                  (True,  False,  False,    False,   False),
+    "users.set_password":                 (True,  False,  False,    False,   False),
+    "users.set_active":                   (True,  False,  False,    False,   False),
+    "users.lock":                         (True,  False,  False,    False,   False),
+    "users.unlock":                       (True,  False,  False,    False,   False),
+    "hospital.save_profile":              (True,  False,  False,    False,   False),
+    "hospital.save_department":           (True,  False,  False,    False,   False),
+    "hospital.save_staffing":             (True,  False,  False,    False,   False),
+    "settings.set_setting":               (True,  False,  False,    False,   False),
+    "local_codes.add_local_code":         (True,  False,  False,    False,   False),
+    "local_codes.update_local_code":      (True,  False,  False,    False,   False),
+    "local_codes.set_local_code_active":  (True,  False,  False,    False,   False),
+    "workers.create_worker":              (True,  True,   False,    False,   False),
+    "workers.update_worker":              (True,  True,   False,    False,   False),
+    "workers.set_worker_active":          (True,  True,   False,    False,   False),
+    "roster.apply_roster":                (True,  True,   False,    False,   False),
+    "exposures.quick_report":             (True,  True,   False,    True,    False),
+    "exposures.record_exposure":          (True,  True,   False,    False,   False),
+    "exposures.update_exposure":          (True,  True,   False,    False,   False),
+    "exposures.complete_exposure":        (True,  True,   False,    False,   False),
+    "hazards.set_risk_matrix":            (True,  False,  False,    False,   False),
+    "hazards.create_hazard":              (True,  True,   False,    False,   False),
+    "hazards.update_hazard":              (True,  True,   False,    False,   False),
+    "hazards.reassess_hazard":            (True,  True,   False,    False,   False),
+    "hazards.accept_residual":            (True,  True,   False,    False,   False),
+    "hazards.record_review_trigger":      (True,  True,   False,    False,   False),
+    "hazards.retire_hazard":              (True,  True,   False,    False,   False),
+    "hazards.propose_further_control":    (True,  True,   False,    False,   False),
+    "actions.create_action":              (True,  True,   True,     False,   False),
+    "actions.update_action":              (True,  True,   True,     False,   False),
+    "actions.transition_action":          (True,  False,  True,     False,   False),  # approve
+    "actions.add_note":                   (True,  True,   True,     False,   False),
+    "actions.add_evidence":               (True,  True,   True,     False,   False),
+}
+
+READS: dict[str, tuple[bool, bool, bool, bool, bool]] = {
+    #                                      admin  officer committee reporter viewer
+    "users.list_users":                   (True,  False,  False,    False,   False),
+    "workers.list_workers":               (True,  True,   True,     False,   True),
+    "workers.count_workers":              (True,  True,   True,     False,   True),
+    "workers.get_worker":                 (True,  True,   False,    False,   False),
+    "exposures.find_workers":             (True,  True,   False,    True,    False),
+    "exposures.check_exposure":           (True,  True,   True,     True,    True),
+    "exposures.get_exposure":             (True,  True,   True,     False,   True),
+    "exposures.list_exposures":           (True,  True,   True,     True,    True),
+    "exposures.count_exposures":          (True,  True,   True,     True,    True),
+    "audit.list_events":                  (True,  True,   False,    False,   False),
+    "audit.count_events":                 (True,  True,   False,    False,   False),
+    "audit.distinct_values":              (True,  True,   False,    False,   False),
+    "hazards.get_hazard":                 (True,  True,   True,     False,   True),
+    "hazards.list_hazards":               (True,  True,   True,     False,   True),
+    "hazards.count_hazards":              (True,  True,   True,     False,   True),
+    "hazards.cell_counts":                (True,  True,   True,     False,   True),
+    "hazards.review_summary":             (True,  True,   True,     False,   True),
+    "hazards.due_reviews":                (True,  True,   True,     False,   True),
+    "hazards.owners":                     (True,  True,   True,     False,   True),
+    "hazards.register_data":              (True,  True,   True,     False,   True),
+    "hazards.further_controls":           (True,  True,   True,     False,   True),
+    "actions.get_action":                 (True,  True,   True,     False,   True),
+    "actions.list_evidence":              (True,  True,   True,     False,   True),
+    "actions.evidence_data":              (True,  True,   True,     False,   True),
+    "actions.list_updates":               (True,  True,   True,     False,   True),
+    "actions.list_actions":               (True,  True,   True,     False,   True),
+    "actions.count_actions":              (True,  True,   True,     False,   True),
+    "actions.action_counts":              (True,  True,   True,     False,   True),
+    "actions.actions_for_source":         (True,  True,   True,     False,   True),
+    "actions.rows_by_ids":                (True,  True,   True,     False,   True),
+    "summary.build_summary":              (True,  True,   True,     False,   True),
+    "summary.export_rows":                (True,  True,   False,    False,   False),
+    "summary.hazard_export_rows":         (True,  True,   False,    False,   False),
+    "summary.action_export_rows":         (True,  True,   False,    False,   False),
+}
+# fmt: on
+# A reporter reads get_exposure only for its own reports: the officer's record is NotFound for
+# it, which the table shows as refused.
+REFUSALS = (PermissionDenied, NotFound)
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap Argon2 parameters, except in the timing test, which needs the real cost."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    monkeypatch.setattr(users, "_hasher", lambda: hasher)
+
+
+@pytest.fixture
+def world(database: Database, admin: Actor, tmp_path: Path, fast_hashing: None) -> World:
+    return World(database, admin, tmp_path)
+
+
+# Service modules that landed in the same round as this test, whose rows their owners add
+# (a call in operations.World and a row here), then remove the module from this set. Every
+# other module's functions must all have rows.
+AWAITING_ROWS = frozenset({"committee", "followups", "healthwise", "immunisation"})
+
+
+def test_every_service_function_that_takes_an_actor_has_a_row() -> None:
+    found = service_functions()
+    awaiting = {name for name in found if name.split(".")[0] in AWAITING_ROWS}
+    missing = found - awaiting - set(WRITES) - set(READS) - UNCHECKED
+    assert not missing, f"add rows for {sorted(missing)} to test_access_matrix and operations"
+    covered = {name.split(".")[0] for name in set(WRITES) | set(READS)}
+    assert not AWAITING_ROWS & covered, "a module with rows: take it out of AWAITING_ROWS"
+    gone = (set(WRITES) | set(READS)) - service_functions()
+    assert not gone, f"rows for functions that no longer exist: {sorted(gone)}"
+
+
+class _RolledBack(Exception):
+    """Ends a role's attempt, so that every role meets the same world."""
+
+
+def _audit_count(session: Session) -> int:
+    return session.scalar(select(func.count(AuditEvent.id))) or 0
+
+
+@pytest.mark.parametrize("name", list(WRITES))
+def test_write_access(database: Database, world: World, name: str) -> None:
+    """Each role in turn, each attempt rolled back afterwards."""
+    for role, allowed in zip(ROLES, WRITES[name], strict=True):
+        with pytest.raises(_RolledBack), database.transaction() as session:
+            before = _audit_count(session)
+            if allowed:
+                world.call(name, session, actor(role))
+                assert _audit_count(session) > before, f"{role}: written but not audited"
+            else:
+                with pytest.raises(PermissionDenied) as error:
+                    world.call(name, session, actor(role))
+                assert str(error.value).startswith(f"Your role ({role}) ")
+                assert _audit_count(session) == before  # refused: nothing written or audited
+            raise _RolledBack
+
+
+@pytest.mark.parametrize("name", list(READS))
+def test_read_access(database: Database, world: World, name: str) -> None:
+    with database.session() as session:
+        for role, allowed in zip(ROLES, READS[name], strict=True):
+            if allowed:
+                assert world.call(name, session, actor(role)) is not None, role
+            else:
+                with pytest.raises(REFUSALS):
+                    world.call(name, session, actor(role))
+
+
+# -- identities and serostatus --------------------------------------------------------------------
+
+
+def _values(value: object) -> Iterator[tuple[str, object]]:
+    """Every (field name, leaf value) inside a service's answer."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            inner = getattr(value, item.name)
+            if isinstance(inner, str | int | float | bool | None):
+                yield item.name, inner
+            else:
+                yield from _values(inner)
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _values(key)
+            yield from _values(inner)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for inner in value:
+            yield from _values(inner)
+    else:
+        yield "", value
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.REPORTER, Role.COMMITTEE_MEMBER])
+def test_roles_without_the_right_never_receive_identities_or_serostatus(
+    database: Database, world: World, role: Role
+) -> None:
+    """Every read the role may make, over a world holding named workers and an exposure with a
+    positive source: no name, staff number, description or source test result comes back."""
+    who = actor(role, f"some_{role}")
+    answers = 0
+    with database.session() as session:
+        for name, rights in READS.items():
+            if not rights[ROLES.index(role)]:
+                continue
+            answer = world.call(name, session, who)
+            answers += 1
+            for field, value in _values(answer):
+                if isinstance(value, str):
+                    leaked = [s for s in SECRET_TEXTS if s in value]
+                    assert not leaked, f"{name} gave {role} {leaked} in {field or 'a value'}"
+                if field in exposures.SEROSTATUS_FIELDS:
+                    assert value in (exposures.HIDDEN, None), f"{name} gave {role} {field}"
+    assert answers >= 2
+    # The same reads as an officer do show them: the world really holds what we look for.
+    officer = actor(Role.OSH_OFFICER)
+    with database.session() as session:
+        seen = [
+            value
+            for name, rights in READS.items()
+            if rights[ROLES.index(Role.OSH_OFFICER)]
+            for _field, value in _values(world.call(name, session, officer))
+        ]
+    assert {"李小红", "ZY123456", "positive"} <= {v for v in seen if isinstance(v, str)}
+
+
+# -- passwords in logs ----------------------------------------------------------------------------
+
+PASSWORD = "Secret-Pa55word-Never-Logged"
+
+
+def test_no_password_reaches_a_log_or_the_audit_trail(
+    database: Database, world: World, admin: Actor, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)  # every logger, SQLAlchemy's statements and parameters too
+    for name in ("sqlalchemy.engine", "sqlalchemy.pool"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    try:
+        with database.transaction() as session:
+            users.create_user(
+                session,
+                admin,
+                username="nurse_li",
+                display_name="Li",
+                role=Role.REPORTER,
+                password=PASSWORD,
+            )
+        assert users.login(database, "nurse_li", PASSWORD).username == "nurse_li"
+        with pytest.raises(users.LoginFailed):
+            users.login(database, "nurse_li", PASSWORD + "x")
+        with pytest.raises(users.LoginFailed):
+            users.login(database, "nobody", PASSWORD)
+        with database.transaction() as session:
+            users.set_password(session, admin, "nurse_li", PASSWORD[::-1])
+    finally:
+        for name in ("sqlalchemy.engine", "sqlalchemy.pool"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
+    assert any("sqlalchemy" in r.name for r in caplog.records)  # the logs were really captured
+    logged = "\n".join(r.getMessage() + repr(r.args) for r in caplog.records)
+    assert PASSWORD not in logged and PASSWORD[::-1] not in logged
+    with database.session() as session:
+        trail = " ".join(
+            f"{e.action} {e.changes}" for e in session.scalars(select(AuditEvent)).all()
+        )
+    assert "set_password" in trail and PASSWORD not in trail and PASSWORD[::-1] not in trail
+
+
+def test_the_command_line_never_prints_a_password(
+    sqlite_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    fast_hashing: None,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    db = str(sqlite_path)
+    add = ["users", "add", "clerk", "--role", "viewer", "--password", PASSWORD]
+    assert main(["--db", db, *add]) == 0
+    assert main(["--db", db, "users", "passwd", "clerk", "--password", PASSWORD[::-1]]) == 0
+    out = capsys.readouterr()
+    text = out.out + out.err + "\n".join(r.getMessage() for r in caplog.records)
+    assert "clerk" in text and PASSWORD not in text and PASSWORD[::-1] not in text
+
+
+# -- login timing ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_login_timing_does_not_reveal_whether_a_user_exists(
+    database: Database, admin: Actor
+) -> None:
+    """With the real Argon2 cost, a wrong password for an existing user and any password for an
+    unknown user take the same time (interleaved samples, medians within 25%). Without the
+    dummy verification the unknown user would answer in well under a tenth of the time."""
+    with database.transaction() as session:
+        users.create_user(
+            session, admin, username="ward_nurse", display_name="W", role="reporter",
+            password="the right password",
+        )  # fmt: skip
+    known: list[float] = []
+    unknown: list[float] = []
+    users._dummy_hash.cache_clear()  # an earlier test may have cached a cheap one
+    with database.session() as session:
+        for turn in range(16):
+            for username, samples in (("ward_nurse", known), ("no_such_user", unknown))[
+                :: 1 if turn % 2 else -1
+            ]:
+                started = time.perf_counter()
+                with pytest.raises(users.LoginFailed, match="Wrong user name or password"):
+                    users.authenticate(session, username, "a wrong password")
+                samples.append(time.perf_counter() - started)
+                session.rollback()  # keep the failed-login count (and lockout) out of it
+    users._dummy_hash.cache_clear()
+    fast, slow = sorted((statistics.median(known[4:]), statistics.median(unknown[4:])))
+    assert slow > 0.005, "the hash is too cheap to measure anything"
+    assert fast / slow > 0.75, f"known {statistics.median(known):.4f}s vs unknown " + (
+        f"{statistics.median(unknown):.4f}s"
+    )
