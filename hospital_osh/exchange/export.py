@@ -1,0 +1,300 @@
+"""The export package of a period (shared/design/EXCHANGE.md): what leaves the hospital.
+
+``preview()`` says exactly what would leave (files, columns, row counts and the first rows as they
+will be written) before anything is written; ``export_package()`` writes the zip. Privacy rules:
+no names, staff numbers, birth dates, free text, brands or source-patient identifiers; the worker
+is a keyed pseudonym (HMAC with the hospital's secret); age and years in post are bands.
+
+The zip is written to a temporary file beside the target and renamed when complete, so a failed
+export never leaves a half-written package under the chosen name. Files whose records this
+installation does not keep are left out and named in the manifest (``not_included``); an empty
+cell means "unknown", never "no".
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hospital_osh import __version__
+from hospital_osh.domain import metrics
+from hospital_osh.domain.codes import N_
+from hospital_osh.domain.roles import Permission
+from hospital_osh.domain.spreadsheet_safety import escape_text
+from hospital_osh.exchange import layout
+from hospital_osh.i18n import _
+from hospital_osh.reports.summary import summary_pdf_bytes
+from hospital_osh.services import audit
+from hospital_osh.services.context import Actor
+from hospital_osh.services.hospital import pseudonym_secret
+from hospital_osh.services.summary import (
+    ExportRow,
+    action_export_rows,
+    build_summary,
+    check_period,
+    export_rows,
+    followup_export_rows,
+    hazard_export_rows,
+)
+
+Progress = Callable[[int, int, str], None]
+SAMPLE_ROWS = 5
+BOM = b"\xef\xbb\xbf"  # UTF-8 with BOM (EXCHANGE.md): Excel on Chinese Windows reads it
+
+# Files other areas' services will fill; left out (and named) until those services exist.
+PENDING_FILES: dict[str, str] = {}
+_NEVER_EXPORTED_LABELS = {
+    "names": N_("names of workers"),
+    "staff_numbers": N_("staff numbers (replaced by a keyed pseudonym)"),
+    "birth_dates": N_("birth dates and exact ages (replaced by age bands)"),
+    "free_text": N_("free-text descriptions"),
+    "source_patient_identifiers": N_("source patients' record numbers"),
+    "device_brands": N_("device brands"),
+}
+_FILE_LABELS = {
+    layout.MANIFEST: N_("list of files with their SHA-256 checksums"),
+    layout.SUMMARY: N_("the aggregate figures of the period"),
+    layout.EXPOSURES: N_("one de-identified row per exposure"),
+    layout.FOLLOWUPS: N_("one row per follow-up test of those exposures"),
+    layout.HAZARDS: N_("the hazard register: codes, levels and review dates"),
+    layout.ACTIONS: N_("action items open during the period: codes, statuses and dates"),
+    layout.REPORTS["zh_CN"]: N_("the summary report in Chinese"),
+    layout.REPORTS["en"]: N_("the summary report in English"),
+}
+
+
+@dataclass(frozen=True)
+class ExportPreview:
+    """What the package would hold; shown to the user before anything is written."""
+
+    period: dict[str, str]
+    hospital: dict[str, str]
+    exposure_rows: int
+    columns: tuple[str, ...]
+    sample: list[dict[str, str]]
+    files: list[tuple[str, str]]  # (file name, what it holds), translated
+    never_exported: list[str]  # translated
+    not_included: dict[str, str]  # file name -> translated reason
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    files: dict[str, str]  # file name -> SHA-256
+    exposure_rows: int
+    not_included: dict[str, str] = field(default_factory=dict)
+
+
+def _code(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def csv_row(row: ExportRow, hospital_code: str, secret: str) -> dict[str, str]:
+    """One exposure as ``exposures.csv`` writes it (codes, bands, pseudonym; no identity)."""
+    values = row.values
+    result = {column: "" for column in layout.EXPOSURE_COLUMNS}
+    for column in layout.EXPOSURE_COLUMNS:
+        if column in values:
+            result[column] = _code(values[column])
+    result["hospital_code"] = hospital_code
+    result["occurred_at"] = layout.format_datetime(values["occurred_at"])
+    result["reported_at"] = layout.format_datetime(values["reported_at"])
+    result["department_type"] = row.department_type
+    result["age_band"] = metrics.age_band(values["age"])
+    result["tenure_band"] = metrics.tenure_band(values["years_in_post"])
+    result["worker_key"] = layout.worker_key(secret, row.staff_no)
+    for column in layout.POST_EXPOSURE_COLUMNS:
+        result[column] = row.post_exposure.get(column, "")
+    return result
+
+
+def _rows(
+    session: Session, actor: Actor, start: dt.date, end: dt.date, hospital_code: str
+) -> Iterator[dict[str, str]]:
+    secret = pseudonym_secret(session)
+    for row in export_rows(session, actor, start, end):
+        yield csv_row(row, hospital_code, secret)
+
+
+def preview(session: Session, actor: Actor, start: dt.date, end: dt.date) -> ExportPreview:
+    """What ``export_package`` would write for the period; writes nothing."""
+    actor.require(Permission.EXCHANGE_DATA)
+    summary = build_summary(session, actor, start, end)
+    code = summary["hospital"]["code"]
+    sample = []
+    for row in _rows(session, actor, start, end, code):
+        sample.append(row)
+        if len(sample) >= SAMPLE_ROWS:
+            break
+    files = [(name, _(_FILE_LABELS[name])) for name in _file_names()]
+    return ExportPreview(
+        period=summary["period"],
+        hospital=summary["hospital"],
+        exposure_rows=summary["exposures"]["total"],
+        columns=layout.EXPOSURE_COLUMNS,
+        sample=sample,
+        files=files,
+        never_exported=[_(_NEVER_EXPORTED_LABELS[key]) for key in layout.NEVER_EXPORTED],
+        not_included={name: _(reason) for name, reason in PENDING_FILES.items()},
+    )
+
+
+def _file_names() -> list[str]:
+    return [
+        layout.MANIFEST,
+        layout.SUMMARY,
+        layout.EXPOSURES,
+        layout.FOLLOWUPS,
+        layout.HAZARDS,
+        layout.ACTIONS,
+        layout.REPORTS["zh_CN"],
+        layout.REPORTS["en"],
+    ]
+
+
+def _member(name: str, when: dt.datetime) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def export_package(
+    session: Session,
+    actor: Actor,
+    start: dt.date,
+    end: dt.date,
+    out: Path,
+    *,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+    invariant: bool = False,
+) -> ExportResult:
+    """Write the package of the period to ``out`` and record the export in the audit trail
+    (``session`` must be a write transaction)."""
+    actor.require(Permission.EXCHANGE_DATA)
+    period = check_period(start, end)
+    out = Path(out)
+    created = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0, tzinfo=None)
+
+    def step(done: int, text: str) -> None:
+        if progress is not None:
+            progress(done, 5, text)
+
+    step(0, _("Computing the figures…"))
+    summary = build_summary(session, actor, period.start, period.end)
+    code = summary["hospital"]["code"]
+    checksums: dict[str, str] = {}
+    temporary = out.with_name(f".{out.name}.partial")
+    rows = 0
+    try:
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
+
+            def add(name: str, data: bytes) -> None:
+                archive.writestr(_member(name, created), data)
+                checksums[name] = layout.sha256_hex(data)
+
+            add(layout.SUMMARY, _json_bytes(summary))
+            step(1, _("Writing the exposures…"))
+            digest = hashlib.sha256()
+            with archive.open(_member(layout.EXPOSURES, created), "w", force_zip64=True) as raw:
+
+                def emit(buffer: io.StringIO) -> None:
+                    data = buffer.getvalue().encode("utf-8")
+                    digest.update(data)
+                    raw.write(data)
+                    buffer.seek(0)
+                    buffer.truncate()
+
+                buffer = io.StringIO()
+                writer = csv.writer(buffer, lineterminator="\r\n")
+                digest.update(BOM)
+                raw.write(BOM)
+                writer.writerow(layout.EXPOSURE_COLUMNS)
+                for row in _rows(session, actor, period.start, period.end, code):
+                    writer.writerow([escape_text(row[c]) for c in layout.EXPOSURE_COLUMNS])
+                    rows += 1
+                    if rows % 1000 == 0:
+                        emit(buffer)
+                emit(buffer)
+            checksums[layout.EXPOSURES] = digest.hexdigest()
+            followup_rows = followup_export_rows(
+                session, actor, period.start, period.end, now=created
+            )
+            add(layout.FOLLOWUPS, _small_csv(layout.FOLLOWUP_COLUMNS, followup_rows))
+            for name, columns, table in (
+                (layout.HAZARDS, layout.HAZARD_COLUMNS, hazard_export_rows),
+                (layout.ACTIONS, layout.ACTION_COLUMNS, action_export_rows),
+            ):
+                records = table(session, actor, period.start, period.end)
+                add(name, _small_csv(columns, ({"hospital_code": code} | r for r in records)))
+            for index, (language, name) in enumerate(layout.REPORTS.items()):
+                step(2 + index, _("Building the report ({language})…").format(language=language))
+                add(
+                    name,
+                    summary_pdf_bytes(
+                        summary, language, generated_at=_local(created), invariant=invariant
+                    ),
+                )
+            manifest = {
+                "format": layout.FORMAT,
+                "format_version": layout.FORMAT_VERSION,
+                "generator": {"name": layout.GENERATOR, "version": __version__},
+                "hospital": {
+                    key: summary["hospital"].get(key, "")
+                    for key in ("code", "name_zh", "name_en", "province", "grade")
+                },
+                "period": summary["period"],
+                "created_at": created.isoformat() + "Z",
+                "files": dict(sorted(checksums.items())),
+                "not_included": dict(PENDING_FILES),
+                "rows": {layout.EXPOSURES: rows},
+            }
+            archive.writestr(_member(layout.MANIFEST, created), _json_bytes(manifest))
+        os.replace(temporary, out)
+    finally:
+        temporary.unlink(missing_ok=True)
+    step(5, _("Done."))
+    audit.record(
+        session,
+        actor,
+        "export",
+        "exchange_package",
+        code or "-",
+        {
+            "period": [None, summary["period"]],
+            "file": [None, out.name],
+            "exposure_rows": [None, rows],
+            "summary_sha256": [None, checksums[layout.SUMMARY]],
+        },
+    )
+    return ExportResult(out, checksums, rows, dict(PENDING_FILES))
+
+
+def _small_csv(columns: tuple[str, ...], rows: Iterable[dict[str, str]]) -> bytes:
+    """A CSV of the contract's form (UTF-8 with BOM, header row, escaped cells)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([escape_text(row.get(c, "")) for c in columns])
+    return BOM + buffer.getvalue().encode("utf-8")
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    """A naive UTC time on the hospital computer's clock (for the reports' footers)."""
+    return value.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)

@@ -1,0 +1,926 @@
+"""The figures of a period: what ``summary.json``, the summary PDF, the XLSX and the reports
+page preview all show, from one set of SQL aggregate queries.
+
+Every figure is a GROUP BY or a count in the database; no Python loop runs over exposure rows,
+so a period of 100,000 exposures costs a few queries. Quartiles of the hours to report fetch
+only the two rows around each quantile (``domain.metrics.quantile_positions``), which works the
+same on SQLite and PostgreSQL. Rates use the staffing denominators of ``services.hospital``;
+a missing denominator gives ``None`` and a reason code (``rates.not_available``), never 0.
+
+The summary is built from independent sections. A section whose records this installation does
+not keep yet is left out and named in ``sections_missing``, so that nobody reads an absent
+section as zeros. Codes that a row leaves empty are counted under ``unknown``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, case, extract, func, or_, select
+from sqlalchemy.orm import Session
+
+from hospital_osh import __version__
+from hospital_osh.domain import metrics
+from hospital_osh.domain.roles import Permission
+from hospital_osh.i18n import _
+from hospital_osh.models import Department, Exposure, Hospital, StaffingFte, StaffingYear, Worker
+from hospital_osh.services import local_codes
+from hospital_osh.services.context import Actor
+from hospital_osh.services.errors import ValidationError
+
+UNKNOWN = "unknown"
+MAX_PERIOD_DAYS = 366 * 10
+
+# Sections whose services other areas are building; until their figures are wired in here,
+# a summary names them in ``sections_missing`` instead of showing zeros.
+PENDING_SECTIONS: tuple[str, ...] = (
+    "followup",
+    "immunity",
+    "hazards",
+    "actions",
+    "healthwise",
+)
+
+# Dimensions of ``exposures.by_*``: key -> the column counted.
+_DIMENSIONS: dict[str, Any] = {
+    "by_type": Exposure.exposure_type,
+    "by_job_category": Exposure.job_category,
+    "by_sex": Exposure.sex,
+    "by_device_type": Exposure.device_type,
+    "by_purpose": Exposure.purpose,
+    "by_circumstance": Exposure.circumstance,
+    "by_body_site": Exposure.body_site,
+    "by_location_type": Exposure.location_type,
+    "by_employment_type": Exposure.employment_type,
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive period of local dates."""
+
+    start: dt.date
+    end: dt.date
+
+    def where(self) -> list[Any]:
+        """Exposures that occurred in the period (on the local date of the exposure)."""
+        after = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time())
+        return [
+            Exposure.occurred_at >= dt.datetime.combine(self.start, dt.time()),
+            Exposure.occurred_at < after,
+        ]
+
+    def as_json(self) -> dict[str, str]:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+
+
+def check_period(start: dt.date | None, end: dt.date | None) -> Period:
+    """The period, or a ValidationError saying what is wrong with it."""
+    if start is None or end is None:
+        raise ValidationError({"period": _("Give the first and the last day of the period.")})
+    if end < start:
+        raise ValidationError(
+            {
+                "period": _("The period ends ({end}) before it starts ({start}).").format(
+                    start=start.isoformat(), end=end.isoformat()
+                )
+            }
+        )
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise ValidationError({"period": _("A report covers at most ten years.")})
+    return Period(start, end)
+
+
+# -- the sections ---------------------------------------------------------------------------------
+
+
+def _grouped(session: Session, key: Any, where: Sequence[Any], *joins: Any) -> dict[str, int]:
+    label = func.coalesce(key, UNKNOWN)
+    query = select(label, func.count(Exposure.id)).select_from(Exposure)
+    for target, condition in joins:
+        query = query.outerjoin(target, condition)
+    query = query.where(*where).group_by(label)
+    return {str(code): int(count) for code, count in session.execute(query)}
+
+
+def _count(session: Session, where: Sequence[Any]) -> int:
+    return int(session.scalar(select(func.count(Exposure.id)).where(*where)) or 0)
+
+
+def _hours_to_report(session: Session, where: Sequence[Any]) -> dict[str, Any]:
+    """Median and quartiles of the hours from exposure to report, and the share within 24 h."""
+    count = _count(session, where)
+    result: dict[str, Any] = {"n": count, "q1": None, "median": None, "q3": None}
+    if not count:
+        result["within_24h"] = 0
+        return result
+
+    def at(offset: int, length: int) -> list[float]:
+        query = (
+            select(Exposure.hours_to_report)
+            .where(*where)
+            .order_by(Exposure.hours_to_report, Exposure.id)
+            .offset(offset)
+            .limit(length)
+        )
+        return [float(v) for v in session.scalars(query)]
+
+    for name, fraction in (("q1", 0.25), ("median", 0.5), ("q3", 0.75)):
+        low, high, weight = metrics.quantile_positions(count, fraction)
+        values = at(low, high - low + 1)
+        result[name] = round(metrics.interpolate(values[0], values[-1], weight), 2)
+    result["within_24h"] = _count(session, [*where, Exposure.hours_to_report <= 24])
+    return result
+
+
+def _by_month(session: Session, where: Sequence[Any]) -> dict[str, int]:
+    year = extract("year", Exposure.occurred_at)
+    month = extract("month", Exposure.occurred_at)
+    query = select(year, month, func.count(Exposure.id)).where(*where).group_by(year, month)
+    return {f"{int(y):04d}-{int(m):02d}": int(n) for y, m, n in session.execute(query)}
+
+
+def _split_by_sex(
+    session: Session, key: Any, where: Sequence[Any], *joins: Any
+) -> dict[str, dict[str, int]]:
+    """code -> sex -> count, in one GROUP BY (gender-disaggregated throughout)."""
+    label = func.coalesce(key, UNKNOWN)
+    sex = func.coalesce(Exposure.sex, UNKNOWN)
+    query = select(label, sex, func.count(Exposure.id)).select_from(Exposure)
+    for target, condition in joins:
+        query = query.outerjoin(target, condition)
+    result: dict[str, dict[str, int]] = {}
+    for code, sex_code, count in session.execute(query.where(*where).group_by(label, sex)):
+        result.setdefault(str(code), {})[str(sex_code)] = int(count)
+    return result
+
+
+def exposure_section(session: Session, period: Period) -> dict[str, Any]:
+    """``summary.json["exposures"]``: counts by every coded dimension (each also split by sex),
+    devices, reporting time and source status."""
+    where = period.where()
+    section: dict[str, Any] = {"total": _count(session, where)}
+    split: dict[str, dict[str, dict[str, int]]] = {}
+    department = (Department, Exposure.department_id == Department.id)
+    for key, column, joins in [
+        *((key, column, ()) for key, column in _DIMENSIONS.items()),
+        ("by_department_type", Department.type, (department,)),
+    ]:
+        by_sex = _split_by_sex(session, column, where, *joins)
+        split[key.removeprefix("by_")] = by_sex
+        section[key] = {code: sum(counts.values()) for code, counts in by_sex.items()}
+    section["sex_split"] = split
+
+    percutaneous = [*where, Exposure.exposure_type == "percutaneous"]
+    engineered = _grouped(session, Exposure.device_safety_engineered, percutaneous)
+    known = engineered.get("yes", 0) + engineered.get("no", 0)
+    section["percutaneous"] = sum(engineered.values())
+    section["safety_engineered"] = engineered
+    section["safety_engineered_share"] = metrics.share(engineered.get("yes", 0), known)
+    activated = _grouped(
+        session,
+        Exposure.safety_activated,
+        [*percutaneous, Exposure.device_safety_engineered == "yes"],
+    )
+    section["safety_activated"] = activated
+    section["safety_activated_share"] = metrics.share(
+        activated.get("fully", 0), engineered.get("yes", 0)
+    )
+    hours = _hours_to_report(session, where)
+    section["hours_to_report"] = hours
+    section["median_hours_to_report"] = hours["median"]
+    section["source_identified"] = _grouped(session, Exposure.source_identified, where)
+    positive = {
+        "hbv": Exposure.source_hbsag == "positive",
+        "hcv": or_(Exposure.source_anti_hcv == "positive", Exposure.source_hcv_rna == "positive"),
+        "hiv": Exposure.source_hiv == "positive",
+    }
+    section["source_positive"] = {
+        virus: _count(session, [*where, condition]) for virus, condition in positive.items()
+    }
+    section["by_month"] = _by_month(session, where)
+    return section
+
+
+@dataclass(frozen=True)
+class _Staffing:
+    """Yearly denominators: occupied beds, FTE in total, by job category and by sex."""
+
+    rows: set[int]
+    beds: dict[int, float | None]
+    fte: dict[int, float]
+    by_job: dict[str, dict[int, float]]
+    by_sex: dict[str, dict[int, float]]
+
+
+def _staffing(session: Session, years: Sequence[int]) -> _Staffing:
+    rows = {
+        year: beds
+        for year, beds in session.execute(
+            select(StaffingYear.year, StaffingYear.occupied_beds).where(
+                StaffingYear.year.in_(years)
+            )
+        )
+    }
+    fte: dict[int, float] = {}
+    by_job: dict[str, dict[int, float]] = {}
+    by_sex: dict[str, dict[int, float]] = {}
+    query = (
+        select(
+            StaffingYear.year,
+            StaffingFte.job_category,
+            StaffingFte.sex,
+            func.sum(StaffingFte.fte),
+        )
+        .join(StaffingYear, StaffingFte.staffing_year_id == StaffingYear.id)
+        .where(StaffingYear.year.in_(years))
+        .group_by(StaffingYear.year, StaffingFte.job_category, StaffingFte.sex)
+    )
+    for year, job, sex, value in session.execute(query):
+        value = float(value or 0.0)
+        fte[year] = fte.get(year, 0.0) + value
+        by_job.setdefault(job, {})
+        by_job[job][year] = by_job[job].get(year, 0.0) + value
+        by_sex.setdefault(sex, {})
+        by_sex[sex][year] = by_sex[sex].get(year, 0.0) + value
+    return _Staffing(set(rows), dict(rows), fte, by_job, by_sex)
+
+
+def _reason(staffing: _Staffing, missing: Sequence[int], what: str) -> dict[str, Any]:
+    """Why a rate is not available: no staffing figures for a year at all, or not this one."""
+    without_row = [y for y in missing if y not in staffing.rows]
+    code = "no_staffing_year" if without_row else what
+    return {"reason": code, "years": list(missing)}
+
+
+def rates_section(session: Session, period: Period, exposures: dict[str, Any]) -> dict[str, Any]:
+    """``summary.json["rates"]``: rates per 100 FTE (overall, by job category, by sex) and per
+    100 occupied beds, the denominators used, and why any rate is not available."""
+    years = sorted(metrics.days_by_year(period.start, period.end))
+    staffing = _staffing(session, years)
+    start, end = period.start, period.end
+    total = exposures["total"]
+    not_available: dict[str, Any] = {}
+
+    def rate(name: str, count: int, per_year: dict[int, Any], reason: str) -> float | None:
+        denominator = metrics.weighted_denominator(start, end, per_year)
+        if denominator.value is None:
+            not_available[name] = _reason(staffing, denominator.missing_years, reason)
+            return None
+        return metrics.rate_per_100(count, denominator.value)
+
+    fte = metrics.weighted_denominator(start, end, staffing.fte)
+    beds = metrics.weighted_denominator(start, end, staffing.beds)
+    result: dict[str, Any] = {
+        "per_100_fte": rate("per_100_fte", total, dict(staffing.fte), "no_fte"),
+        "per_100_occupied_beds": rate(
+            "per_100_occupied_beds", total, dict(staffing.beds), "no_occupied_beds"
+        ),
+        "percutaneous_per_100_occupied_beds": rate(
+            "percutaneous_per_100_occupied_beds",
+            exposures["percutaneous"],
+            dict(staffing.beds),
+            "no_occupied_beds",
+        ),
+    }
+    by_job: dict[str, float | None] = {}
+    for job in sorted(set(exposures["by_job_category"]) | set(staffing.by_job)):
+        if job == UNKNOWN:
+            continue
+        count = exposures["by_job_category"].get(job, 0)
+        by_job[job] = rate(
+            f"per_100_fte_by_job_category.{job}",
+            count,
+            staffing.by_job.get(job, {}),
+            "no_fte_for_job_category",
+        )
+    result["per_100_fte_by_job_category"] = by_job
+    by_sex: dict[str, float | None] = {}
+    for sex in sorted(set(exposures["by_sex"]) | set(staffing.by_sex)):
+        if sex == UNKNOWN:
+            continue
+        by_sex[sex] = rate(
+            f"per_100_fte_by_sex.{sex}",
+            exposures["by_sex"].get(sex, 0),
+            staffing.by_sex.get(sex, {}),
+            "no_fte_for_sex",
+        )
+    result["per_100_fte_by_sex"] = by_sex
+    result["denominators"] = {
+        "fte": fte.value,
+        "occupied_beds": beds.value,
+        "fte_years": (
+            None if fte.value is None else metrics.person_years(start, end, staffing.fte)
+        ),
+        "bed_years": (
+            None if beds.value is None else metrics.person_years(start, end, staffing.beds)
+        ),
+        "fte_by_job_category": {
+            job: value.value
+            for job, per_year in sorted(staffing.by_job.items())
+            if (value := metrics.weighted_denominator(start, end, per_year)).value is not None
+        },
+        "days": {str(y): d for y, d in metrics.days_by_year(start, end).items()},
+    }
+    result["not_available"] = not_available
+    return result
+
+
+def _headline(session: Session, period: Period) -> dict[str, Any]:
+    """Total and rates of another period, for the trend."""
+    where = period.where()
+    total = _count(session, where)
+    percutaneous = _count(session, [*where, Exposure.exposure_type == "percutaneous"])
+    rates = rates_section(
+        session,
+        period,
+        {
+            "total": total,
+            "percutaneous": percutaneous,
+            "by_job_category": {},
+            "by_sex": {},
+        },
+    )
+    return {
+        **period.as_json(),
+        "total": total,
+        "per_100_fte": rates["per_100_fte"],
+        "per_100_occupied_beds": rates["per_100_occupied_beds"],
+    }
+
+
+def trend_section(session: Session, period: Period, current: dict[str, Any]) -> dict[str, Any]:
+    """The period against the previous one of the same kind and the same period last year."""
+    previous = Period(*metrics.previous_period(period.start, period.end))
+    last_year = Period(*metrics.same_period_last_year(period.start, period.end))
+    before = _headline(session, previous)
+    a_year_ago = _headline(session, last_year)
+    total = current["exposures"]["total"]
+    rate = current["rates"]["per_100_fte"]
+    return {
+        "previous": before,
+        "last_year": a_year_ago,
+        "change_vs_previous": metrics.change(total, before["total"]),
+        "change_vs_last_year": metrics.change(total, a_year_ago["total"]),
+        "rate_change_vs_previous": metrics.change(rate, before["per_100_fte"]),
+        "rate_change_vs_last_year": metrics.change(rate, a_year_ago["per_100_fte"]),
+        "by_month_last_year": _by_month(session, last_year.where()),
+    }
+
+
+def _hazards_section(session: Session, actor: Actor, period: Period) -> dict[str, Any]:
+    """``summary.json["hazards"]``: the register by level and the reviews overdue at the
+    period's end. The register keeps no history, so levels are those in force now."""
+    from hospital_osh.services import hazards
+
+    matrix = hazards.current_matrix(session)
+    by_level = {level.code: 0 for level in matrix.levels}
+    cells = hazards.cell_counts(session, actor, hazards.HazardFilter(), today=period.end)
+    for (likelihood, severity), count in cells.items():
+        code = matrix.level(likelihood, severity).code
+        by_level[code] = by_level.get(code, 0) + int(count)
+    reviews = hazards.review_summary(session, actor, today=period.end)
+    return {
+        "total": sum(by_level.values()),
+        "by_level": by_level,
+        "levels": {
+            level.code: {"en": level.name.en, "zh": level.name.zh} for level in matrix.levels
+        },
+        "reviews_overdue": reviews.overdue,
+        "as_of": "current",
+    }
+
+
+def _actions_section(session: Session, actor: Actor, period: Period) -> dict[str, Any]:
+    """``summary.json["actions"]``: action items by status (as they stand now), overdue at the
+    period's end, and verified during the period."""
+    from hospital_osh.models.actions import ActionItem
+    from hospital_osh.services import actions
+
+    counts = actions.action_counts(session, actor, today=period.end)
+    verified = session.scalar(
+        select(func.count(ActionItem.id)).where(
+            ActionItem.verified_on >= period.start, ActionItem.verified_on <= period.end
+        )
+    )
+    return {
+        "total": counts.total,
+        "by_status": dict(sorted(counts.by_status.items())),
+        "overdue": counts.overdue,
+        "verified_in_period": int(verified or 0),
+        "as_of": "current",
+    }
+
+
+def _healthwise_section(session: Session, actor: Actor, period: Period) -> dict[str, Any]:
+    """``summary.json["healthwise"]``: rounds held in the period, checkpoints where the group
+    proposed action, priority items, and who took part by sex (gender-sensitive OSH, key 7)."""
+    from hospital_osh.domain.healthwise import Answer
+    from hospital_osh.models.healthwise import (
+        Assessment,
+        AssessmentMember,
+        ChecklistAnswer,
+        ChecklistSheet,
+    )
+
+    actor.require(Permission.VIEW_ACTIONS)
+    in_period = [Assessment.assessed_on >= period.start, Assessment.assessed_on <= period.end]
+    assessments = session.scalar(select(func.count(Assessment.id)).where(*in_period))
+    group_answers = (
+        select(
+            func.count(ChecklistAnswer.id),
+            func.coalesce(func.sum(case((ChecklistAnswer.priority.is_(True), 1), else_=0)), 0),
+        )
+        .join(ChecklistSheet, ChecklistAnswer.sheet_id == ChecklistSheet.id)
+        .join(Assessment, ChecklistSheet.assessment_id == Assessment.id)
+        .where(
+            *in_period,
+            ChecklistSheet.member_id.is_(None),  # the group's consolidated sheet
+            ChecklistAnswer.answer == str(Answer.ACTION_PROPOSED),
+        )
+    )
+    proposed, priority = session.execute(group_answers).one()
+    sex = func.coalesce(AssessmentMember.sex, UNKNOWN)
+    members = {
+        str(code): int(count)
+        for code, count in session.execute(
+            select(sex, func.count(AssessmentMember.id))
+            .join(Assessment, AssessmentMember.assessment_id == Assessment.id)
+            .where(*in_period)
+            .group_by(sex)
+        )
+    }
+    return {
+        "assessments": int(assessments or 0),
+        "checkpoints_action_proposed": int(proposed or 0),
+        "priority_items": int(priority or 0),
+        "members_by_sex": members,
+    }
+
+
+def _immunity_section(session: Session, actor: Actor, period: Period) -> dict[str, Any]:
+    """``summary.json["immunity"]``: hepatitis B immunity of active staff at the period's end
+    (documented responders), overall and by job category, with the count of each status."""
+    from hospital_osh.services import immunisation
+
+    coverage = immunisation.coverage(session, actor, on=period.end)
+    total = coverage.total
+    return {
+        "staff": total.staff,
+        "immune": total.immune,
+        "responder_share": total.share,
+        "by_status": dict(total.by_status),
+        "by_job_category": {
+            row.key: {"staff": row.staff, "immune": row.immune, "share": row.share}
+            for row in coverage.by_job_category
+        },
+    }
+
+
+def _hours_after(session: Session, start: Any, end: Any) -> Any:
+    """SQL for the hours from ``start`` to ``end`` (naive local date-times) on either backend."""
+    if session.get_bind().dialect.name == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 24.0
+    return extract("epoch", end - start) / 3600.0
+
+
+def _followup_section(session: Session, actor: Actor, period: Period) -> dict[str, Any]:
+    """``summary.json["followup"]``: follow-up completion, losses, overdue tests, HIV PEP
+    started (and within 2 and 72 hours), completed, and seroconversions, for the exposures of
+    the period. A case requires follow-up when it has at least one test scheduled; it is
+    complete when every test not cancelled is done."""
+    from hospital_osh.domain.protocol_vocab import EXCHANGE_TESTS
+    from hospital_osh.models.post_exposure import FollowUp, PepCourseRecord, Prophylaxis
+    from hospital_osh.services import followups
+
+    actor.require(Permission.VIEW_REPORTS)
+    where = period.where()
+    tests = [FollowUp.code.in_(sorted(EXCHANGE_TESTS)), FollowUp.state != "cancelled"]
+    has_tests = select(FollowUp.id).where(FollowUp.exposure_id == Exposure.id, *tests).exists()
+    unfinished = (
+        select(FollowUp.id)
+        .where(FollowUp.exposure_id == Exposure.id, *tests, FollowUp.state != "done")
+        .exists()
+    )
+    requiring = _count(session, [*where, has_tests])
+    completed = _count(session, [*where, has_tests, ~unfinished])
+    lost = _count(
+        session,
+        [
+            *where,
+            or_(Exposure.status == "lost_to_follow_up", Exposure.outcome == "lost_to_follow_up"),
+        ],
+    )
+    today = followups.today_in_hospital(session)
+    overdue = session.scalar(
+        select(func.count(FollowUp.id))
+        .join(Exposure, FollowUp.exposure_id == Exposure.id)
+        .where(*where, *tests, FollowUp.state == "open", FollowUp.window_end < today)
+    )
+    starts = (
+        select(PepCourseRecord.exposure_id.label("exposure_id"), PepCourseRecord.started_at)
+        .union_all(
+            select(
+                Prophylaxis.exposure_id.label("exposure_id"),
+                Prophylaxis.given_at.label("started_at"),
+            ).where(
+                Prophylaxis.kind == "hiv_pep",
+                Prophylaxis.decision == "given",
+                Prophylaxis.given_at.is_not(None),
+            )
+        )
+        .subquery()
+    )
+    first = (
+        select(starts.c.exposure_id, func.min(starts.c.started_at).label("started_at"))
+        .group_by(starts.c.exposure_id)
+        .subquery()
+    )
+    hours = _hours_after(session, Exposure.occurred_at, first.c.started_at)
+    started, within_2h, within_72h = session.execute(
+        select(
+            func.count(Exposure.id),
+            func.coalesce(func.sum(case((hours <= 2, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((hours <= 72, 1), else_=0)), 0),
+        )
+        .join(first, first.c.exposure_id == Exposure.id)
+        .where(*where)
+    ).one()
+    pep_completed = session.scalar(
+        select(func.count(Exposure.id))
+        .join(PepCourseRecord, PepCourseRecord.exposure_id == Exposure.id)
+        .where(*where, PepCourseRecord.days_taken >= PepCourseRecord.course_days)
+    )
+    outcomes = _grouped(session, Exposure.outcome, where)
+    return {
+        "cases_requiring": requiring,
+        "completed": completed,
+        "completion_share": metrics.share(completed, requiring),
+        "lost": lost,
+        "overdue_now": int(overdue or 0),
+        "hiv_pep_started": int(started or 0),
+        "hiv_pep_within_2h": int(within_2h or 0),
+        "hiv_pep_within_72h": int(within_72h or 0),
+        "hiv_pep_completed": int(pep_completed or 0),
+        "seroconversions": {
+            virus: outcomes.get(f"{virus}_seroconversion", 0) for virus in ("hbv", "hcv", "hiv")
+        },
+    }
+
+
+# Sections other areas provide, each a function (session, actor, period) -> dict. A name in
+# PENDING_SECTIONS without a provider is reported as missing, never shown as zeros.
+SECTION_PROVIDERS: dict[str, Callable[[Session, Actor, Period], dict[str, Any]]] = {
+    "hazards": _hazards_section,
+    "actions": _actions_section,
+    "healthwise": _healthwise_section,
+    "immunity": _immunity_section,
+    "followup": _followup_section,
+}
+
+
+def _local_labels(session: Session) -> dict[str, dict[str, dict[str, str]]]:
+    """The hospital's own code entries (list -> code -> zh/en), so reports can name them.
+    Brands stay out: they are hospital-level detail (exposures.md c.3, table 8)."""
+    result: dict[str, dict[str, dict[str, str]]] = {}
+    for (list_name, code), (zh, en) in sorted(local_codes.local_labels(session).items()):
+        if list_name == "device_brand":
+            continue
+        result.setdefault(list_name, {})[code] = {"zh": zh, "en": en}
+    return result
+
+
+def hospital_identity(session: Session) -> dict[str, str]:
+    row = session.get(Hospital, 1)
+    if row is None:
+        return {"code": "", "name_zh": "", "name_en": "", "province": "", "grade": ""}
+    return {
+        "code": row.facility_code,
+        "name_zh": row.name_zh,
+        "name_en": row.name_en,
+        "province": row.province,
+        "city": row.city,
+        "grade": row.grade,
+    }
+
+
+def build_summary(
+    session: Session, actor: Actor, start: dt.date | None, end: dt.date | None
+) -> dict[str, Any]:
+    """Every figure of the period, as ``summary.json`` holds it (plain JSON values)."""
+    actor.require(Permission.VIEW_REPORTS)
+    period = check_period(start, end)
+    exposures = exposure_section(session, period)
+    summary: dict[str, Any] = {
+        "period": period.as_json(),
+        "hospital": hospital_identity(session),
+        "generator": {"name": "hospital-osh", "version": __version__},
+        "exposures": exposures,
+        "local_labels": _local_labels(session),
+    }
+    summary["rates"] = rates_section(session, period, exposures)
+    summary["trend"] = trend_section(session, period, summary)
+    missing = []
+    for name in PENDING_SECTIONS:
+        provider = SECTION_PROVIDERS.get(name)
+        if provider is None:
+            missing.append(name)
+        else:
+            summary[name] = provider(session, actor, period)
+    summary["sections_missing"] = missing
+    return summary
+
+
+# -- rows for the export package ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One exposure as the export needs it: the record's codes, the staff number (for the keyed
+    pseudonym, never written out) and the department type. No names, no free text."""
+
+    values: dict[str, Any]
+    staff_no: str
+    department_type: str
+    post_exposure: dict[str, str] = field(default_factory=dict)  # EXCHANGE.md columns
+
+
+EXPORT_FIELDS: tuple[str, ...] = (
+    "uuid",
+    "occurred_at",
+    "reported_at",
+    "exposure_type",
+    "location_type",
+    "job_category",
+    "employment_type",
+    "sex",
+    "age",
+    "years_in_post",
+    "device_type",
+    "device_safety_engineered",
+    "safety_activated",
+    "purpose",
+    "circumstance",
+    "body_site",
+    "depth",
+    "gloves",
+    "fluid_type",
+    "contact_duration",
+    "contact_volume",
+    "source_identified",
+    "source_hbsag",
+    "source_anti_hcv",
+    "source_hcv_rna",
+    "source_hiv",
+    "outcome",
+    "status",
+)
+
+
+def export_rows(
+    session: Session, actor: Actor, start: dt.date, end: dt.date, *, batch: int = 1000
+) -> Iterator[ExportRow]:
+    """The period's exposures in occurrence order, read in batches (memory stays flat)."""
+    actor.require(Permission.EXCHANGE_DATA)
+    period = check_period(start, end)
+    columns = [getattr(Exposure, name) for name in EXPORT_FIELDS]
+    query = (
+        select(Exposure.id, *columns, Worker.staff_no, Department.type)
+        .outerjoin(Worker, Exposure.worker_id == Worker.id)
+        .outerjoin(Department, Exposure.department_id == Department.id)
+        .where(*period.where())
+    )
+    last: tuple[dt.datetime, int] | None = None
+    while True:
+        page = query
+        if last is not None:
+            page = page.where(
+                or_(
+                    Exposure.occurred_at > last[0],
+                    and_(Exposure.occurred_at == last[0], Exposure.id > last[1]),
+                )
+            )
+        rows = session.execute(page.order_by(Exposure.occurred_at, Exposure.id).limit(batch)).all()
+        if not rows:
+            return
+        post = _post_exposure_values(session, [row.id for row in rows])
+        for row in rows:
+            values = dict(zip(EXPORT_FIELDS, row[1 : 1 + len(EXPORT_FIELDS)], strict=True))
+            yield ExportRow(values, row[-2] or "", row[-1] or "", post.get(row.id, {}))
+        last = (rows[-1].occurred_at, rows[-1].id)
+
+
+def _yes_no_given(decisions: set[str]) -> str:
+    if not decisions:
+        return ""
+    return "yes" if "given" in decisions else "no"
+
+
+def _post_exposure_values(session: Session, ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """The post-exposure columns of exposures.csv for ``ids`` (three queries per batch): the
+    worker's HBV status at assessment, prophylaxis given or not, and the HIV PEP course."""
+    from hospital_osh.models.post_exposure import (
+        PepCourseRecord,
+        PostExposureAssessment,
+        Prophylaxis,
+    )
+
+    result: dict[int, dict[str, str]] = {}
+    for exposure_id, status, anti_hbs in session.execute(
+        select(
+            PostExposureAssessment.exposure_id,
+            PostExposureAssessment.worker_hbv_status,
+            PostExposureAssessment.worker_anti_hbs,
+        ).where(PostExposureAssessment.exposure_id.in_(ids))
+    ):
+        result.setdefault(exposure_id, {})["worker_hbv_status"] = status or ""
+        if anti_hbs is not None:
+            result[exposure_id]["worker_anti_hbs_miu"] = format(anti_hbs, "g")
+    decisions: dict[tuple[int, str], set[str]] = {}
+    pep_given_at: dict[int, dt.datetime] = {}
+    for exposure_id, kind, decision, given_at in session.execute(
+        select(
+            Prophylaxis.exposure_id, Prophylaxis.kind, Prophylaxis.decision, Prophylaxis.given_at
+        ).where(Prophylaxis.exposure_id.in_(ids))
+    ):
+        decisions.setdefault((exposure_id, kind), set()).add(decision)
+        if kind == "hiv_pep" and decision == "given" and given_at is not None:
+            earlier = pep_given_at.get(exposure_id)
+            pep_given_at[exposure_id] = min(given_at, earlier) if earlier else given_at
+    for (exposure_id, kind), found in decisions.items():
+        column = {
+            "hbig": "hbig_given",
+            "hbv_vaccine": "hbv_vaccine_given",
+            "hiv_pep": "hiv_pep_started",
+        }.get(kind)
+        if column:
+            result.setdefault(exposure_id, {})[column] = _yes_no_given(found)
+    for exposure_id, started, course_days, days_taken, stop_reason in session.execute(
+        select(
+            PepCourseRecord.exposure_id,
+            PepCourseRecord.started_at,
+            PepCourseRecord.course_days,
+            PepCourseRecord.days_taken,
+            PepCourseRecord.stop_reason,
+        ).where(PepCourseRecord.exposure_id.in_(ids))
+    ):
+        values = result.setdefault(exposure_id, {})
+        values["hiv_pep_started"] = "yes"
+        pep_given_at[exposure_id] = started
+        if days_taken is not None and days_taken >= course_days:
+            values["hiv_pep_completed"] = "yes"
+        elif stop_reason is not None:
+            values["hiv_pep_completed"] = "no"
+        else:
+            values["hiv_pep_completed"] = "ongoing"
+    for exposure_id, started in pep_given_at.items():
+        result.setdefault(exposure_id, {})["hiv_pep_started_at"] = started.strftime(
+            "%Y-%m-%dT%H:%M"
+        )
+    return result
+
+
+def count_in_period(session: Session, start: dt.date, end: dt.date) -> int:
+    return _count(session, check_period(start, end).where())
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def hazard_export_rows(
+    session: Session, actor: Actor, start: dt.date, end: dt.date
+) -> list[dict[str, str]]:
+    """The hazard register as recorded by the period's end: codes, levels and dates only (no
+    activity, location or description text). Levels are those of the matrix in force."""
+    from hospital_osh.models.hazards import Hazard
+    from hospital_osh.services import hazards
+
+    actor.require(Permission.EXCHANGE_DATA)
+    period = check_period(start, end)
+    matrix = hazards.current_matrix(session)
+    after = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time())
+
+    def level(likelihood: int | None, severity: int | None) -> str:
+        if likelihood is None or severity is None:
+            return ""
+        return matrix.level(likelihood, severity).code
+
+    query = (
+        select(Hazard, Department.type)
+        .outerjoin(Department, Hazard.department_id == Department.id)
+        .where(Hazard.created_at < after)
+        .order_by(Hazard.ref_seq)
+    )
+    rows = []
+    for hazard, department_type in session.execute(query):
+        rows.append(
+            {
+                "uuid": hazard.uuid,
+                "department_type": department_type or "",
+                "category": hazard.category or "",
+                "statutory_factor_code": hazard.statutory_factor_code or "",
+                "status": hazard.status,
+                "assessed_on": hazard.assessed_on.isoformat(),
+                "initial_level": level(hazard.initial_likelihood, hazard.initial_severity),
+                "residual_level": level(hazard.residual_likelihood, hazard.residual_severity),
+                "current_level": level(hazard.current_likelihood, hazard.current_severity),
+                "next_review_on": hazard.next_review_on.isoformat(),
+                "review_overdue": _yes_no(
+                    hazard.status == "active" and hazard.next_review_on < period.end
+                ),
+                "exposed_female": ""
+                if hazard.exposed_female is None
+                else str(hazard.exposed_female),
+                "exposed_male": "" if hazard.exposed_male is None else str(hazard.exposed_male),
+                "reproductive_hazard": _yes_no(hazard.reproductive_hazard),
+            }
+        )
+    return rows
+
+
+def action_export_rows(
+    session: Session, actor: Actor, start: dt.date, end: dt.date
+) -> list[dict[str, str]]:
+    """Action items open at some time during the period (created by its end, and not settled
+    before it began): codes and dates only, no titles or details."""
+    from hospital_osh.domain.actions import CLOSED_STATUSES
+    from hospital_osh.models.actions import ActionItem
+    from hospital_osh.services.actions import overdue_condition
+
+    actor.require(Permission.EXCHANGE_DATA)
+    period = check_period(start, end)
+    after = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time())
+    before = dt.datetime.combine(period.start, dt.time())
+    query = (
+        select(ActionItem, Department.type, overdue_condition(period.end))
+        .outerjoin(Department, ActionItem.department_id == Department.id)
+        .where(
+            ActionItem.created_at < after,
+            or_(
+                ActionItem.status.not_in([str(s) for s in CLOSED_STATUSES]),
+                ActionItem.status_changed_at >= before,
+            ),
+        )
+        .order_by(ActionItem.ref_year, ActionItem.ref_seq)
+    )
+    rows = []
+    for item, department_type, overdue in session.execute(query):
+        rows.append(
+            {
+                "uuid": item.uuid,
+                "department_type": department_type or "",
+                "source_kind": item.source_kind,
+                "hierarchy_level": item.hierarchy_level or "",
+                "status": item.status,
+                "created_on": item.created_at.date().isoformat(),
+                "due_date": item.due_date.isoformat() if item.due_date else "",
+                "overdue": _yes_no(bool(overdue)),
+                "verified_on": item.verified_on.isoformat() if item.verified_on else "",
+                "gender_relevant": _yes_no(item.gender_relevant),
+                "cost_category": item.cost_category or "",
+            }
+        )
+    return rows
+
+
+def followup_export_rows(
+    session: Session,
+    actor: Actor,
+    start: dt.date,
+    end: dt.date,
+    *,
+    now: dt.datetime | None = None,
+) -> list[dict[str, str]]:
+    """``followups.csv``: one row per follow-up test of the period's exposures (EXCHANGE.md),
+    with its status on the hospital's date at ``now`` (naive UTC) and its result."""
+    from hospital_osh.domain.protocol_vocab import EXCHANGE_TESTS
+    from hospital_osh.models.post_exposure import FollowUp
+    from hospital_osh.services import followups
+
+    actor.require(Permission.EXCHANGE_DATA)
+    period = check_period(start, end)
+    today = followups.today_in_hospital(session, now)
+    query = (
+        select(FollowUp, Exposure.uuid)
+        .join(Exposure, FollowUp.exposure_id == Exposure.id)
+        .where(*period.where(), FollowUp.code.in_(sorted(EXCHANGE_TESTS)))
+        .order_by(Exposure.occurred_at, Exposure.id, FollowUp.due_date, FollowUp.id)
+    )
+    rows = []
+    for item, exposure_uuid in session.execute(query):
+        value = item.result_value
+        rows.append(
+            {
+                "exposure_uuid": exposure_uuid,
+                "test": item.code,
+                "due_date": item.due_date.isoformat(),
+                "done_date": item.done_date.isoformat() if item.done_date else "",
+                "status": str(followups.status_of(item, today)),
+                "result": item.result or ("" if value is None else format(value, "g")),
+            }
+        )
+    return rows
