@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hospital_osh.domain.codes import N_
+from hospital_osh.domain.protocols import DEFAULT_PROTOCOL, PROTOCOL_FILES
+from hospital_osh.domain.risk_matrix import DEFAULT_MATRIX, MATRIX_FILES
 from hospital_osh.domain.roles import Permission
 from hospital_osh.i18n import _
 from hospital_osh.models import Setting
@@ -21,6 +23,15 @@ def _int_between(low: int, high: int) -> Callable[[str], str | None]:
     def check(value: str) -> str | None:
         if not value.strip().isdigit() or not low <= int(value) <= high:
             return _("Enter a whole number from {low} to {high}.").format(low=low, high=high)
+        return None
+
+    return check
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        if value.strip() not in choices:
+            return _("Choose one of: {choices}.").format(choices=", ".join(choices))
         return None
 
     return check
@@ -43,6 +54,20 @@ SETTINGS: dict[str, SettingSpec] = {
             "15",
             N_("Lock the window after this many idle minutes (0 = never)"),
             _int_between(0, 480),
+        ),
+        # The hazard register's matrix (resources/risk_matrices); hazards.set_risk_matrix too.
+        SettingSpec(
+            "risk_matrix",
+            DEFAULT_MATRIX,
+            N_("Risk matrix of the hazard register"),
+            _one_of(tuple(MATRIX_FILES)),
+        ),
+        # The post-exposure protocol (resources/protocols); services.post_exposure loads it.
+        SettingSpec(
+            "post_exposure_protocol",
+            DEFAULT_PROTOCOL,
+            N_("Post-exposure protocol (china or cdc)"),
+            _one_of(tuple(PROTOCOL_FILES)),
         ),
     )
 }
