@@ -1,18 +1,72 @@
 """SQLAlchemy models. Importing this package registers every table on ``Base.metadata``."""
 
 from hospital_osh.models.accounts import Setting, User
+from hospital_osh.models.actions import ActionEvidence, ActionItem, ActionUpdate
 from hospital_osh.models.audit import AuditEvent
 from hospital_osh.models.base import Base
+from hospital_osh.models.committee import (
+    CommitteeMeeting,
+    CommitteeMember,
+    MeetingAttendance,
+    MeetingDecision,
+)
 from hospital_osh.models.exposures import Exposure, LocalCode
+from hospital_osh.models.hazards import Hazard, HazardAssessment, HazardControl
+from hospital_osh.models.healthwise import (
+    Assessment,
+    AssessmentMember,
+    ChecklistAnswer,
+    ChecklistModule,
+    ChecklistSheet,
+    ChecklistTemplate,
+    Checkpoint,
+)
 from hospital_osh.models.people import Department, Hospital, StaffingFte, StaffingYear, Worker
+from hospital_osh.models.post_exposure import (
+    CaseOutcome,
+    DiseaseNotification,
+    FollowUp,
+    FollowUpDateChange,
+    HbvVaccineDose,
+    PepCourseRecord,
+    PostExposureAssessment,
+    Prophylaxis,
+    SerologyResult,
+)
 
 __all__ = [
+    "ActionEvidence",
+    "ActionItem",
+    "ActionUpdate",
+    "Assessment",
+    "AssessmentMember",
     "AuditEvent",
     "Base",
+    "CaseOutcome",
+    "ChecklistAnswer",
+    "ChecklistModule",
+    "ChecklistSheet",
+    "ChecklistTemplate",
+    "Checkpoint",
+    "CommitteeMeeting",
+    "CommitteeMember",
     "Department",
+    "DiseaseNotification",
     "Exposure",
+    "FollowUp",
+    "FollowUpDateChange",
+    "Hazard",
+    "HazardAssessment",
+    "HazardControl",
+    "HbvVaccineDose",
     "Hospital",
     "LocalCode",
+    "MeetingAttendance",
+    "MeetingDecision",
+    "PepCourseRecord",
+    "PostExposureAssessment",
+    "Prophylaxis",
+    "SerologyResult",
     "Setting",
     "StaffingFte",
     "StaffingYear",
