@@ -385,8 +385,9 @@ def hours_between(start: dt.datetime, end: dt.datetime) -> float:
     return round((end - start).total_seconds() / 3600, 1)
 
 
-def next_steps(exposure_type: str, hours_since: float, reference: str) -> list[Step]:
-    """First aid, reporting and the prophylaxis windows, in the order the worker needs them."""
+def next_steps(exposure_type: str, hours_since: float, reference: str = "") -> list[Step]:
+    """First aid, reporting and the prophylaxis windows, in the order the worker needs them.
+    Without a ``reference`` (the report is not saved yet) the worker is told to save first."""
     steps: list[Step] = []
     if exposure_type == "mucous_membrane":
         steps.append(
@@ -402,16 +403,27 @@ def next_steps(exposure_type: str, hours_since: float, reference: str) -> list[S
                 )
             )
         )
-    steps.append(
-        Step(
-            N_(
-                "Go to the OSH office (infection prevention and control) now and give your "
-                "case number {reference}."
-            ),
-            {"reference": reference},
-            urgent=True,
+    if reference:
+        steps.append(
+            Step(
+                N_(
+                    "Go to the OSH office (infection prevention and control) now and give your "
+                    "case number {reference}."
+                ),
+                {"reference": reference},
+                urgent=True,
+            )
         )
-    )
+    else:  # shown while the quick report is being filled in
+        steps.append(
+            Step(
+                N_(
+                    "Save this report, then go to the OSH office (infection prevention and "
+                    "control) at once with the case number it gives you."
+                ),
+                urgent=True,
+            )
+        )
     steps.append(
         Step(
             N_(

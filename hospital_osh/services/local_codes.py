@@ -21,6 +21,7 @@ from hospital_osh.models import LocalCode
 from hospital_osh.services import audit
 from hospital_osh.services.context import Actor
 from hospital_osh.services.errors import NotFound, ValidationError
+from hospital_osh.services.text_checks import text_problem
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 LOCAL = "local"
@@ -106,10 +107,20 @@ def _validate(session: Session, info: LocalCodeInfo) -> dict[str, str]:
         )
     ):
         errors["code"] = _("The code '{code}' is already in this list.").format(code=info.code)
-    if not info.label_zh.strip() and not info.label_en.strip():
+    errors |= _label_errors(info.label_zh.strip(), info.label_en.strip())
+    return errors
+
+
+def _label_errors(label_zh: str, label_en: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not label_zh and not label_en:
         errors["label_zh"] = _("Enter a label (Chinese or English).")
-    elif len(info.label_zh.strip()) > 200 or len(info.label_en.strip()) > 200:
+    elif len(label_zh) > 200 or len(label_en) > 200:
         errors["label_zh"] = _("A label has at most 200 characters.")
+    for name, text in (("label_zh", label_zh), ("label_en", label_en)):
+        problem = text_problem(text)
+        if problem:
+            errors.setdefault(name, problem)
     return errors
 
 
@@ -138,6 +149,28 @@ def add_local_code(session: Session, actor: Actor, info: LocalCodeInfo) -> Local
         "active": True,
     }
     audit.record(session, actor, "create", "local_code", row.id, audit.created(values))
+    return _info(row)
+
+
+def update_local_code(session: Session, actor: Actor, info: LocalCodeInfo) -> LocalCodeInfo:
+    """Change an entry's labels. Its list and code stay: records store the code."""
+    actor.require(Permission.MANAGE_HOSPITAL)
+    row = session.scalar(
+        select(LocalCode).where(LocalCode.list_name == info.list_name, LocalCode.code == info.code)
+    )
+    if row is None:
+        raise NotFound(_("The entry no longer exists."))
+    label_zh, label_en = info.label_zh.strip(), info.label_en.strip()
+    errors = _label_errors(label_zh, label_en)
+    if errors:
+        raise ValidationError(errors)
+    before = {"label_zh": row.label_zh, "label_en": row.label_en}
+    after = {"label_zh": label_zh, "label_en": label_en}
+    if before == after:
+        return _info(row)
+    row.label_zh, row.label_en = label_zh, label_en
+    session.flush()
+    audit.record(session, actor, "update", "local_code", row.id, audit.diff(before, after))
     return _info(row)
 
 
