@@ -127,10 +127,20 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("number of exposure records (default: a few years' worth)"),
     )
     demo.add_argument("--staff", type=int, default=None, help=_("number of workers"))
+    demo.add_argument(
+        "--hazards",
+        type=int,
+        default=None,
+        help=_("number of hazard register entries (default: one per template)"),
+    )
 
     tour = commands.add_parser("tour", help=_("save a screenshot of every view"))
     tour.add_argument("--out", required=True, type=Path, metavar="DIR")
     tour.add_argument("--size", default="1280x800")
+    # Also after the command, as the user guide writes it; absent, the global --lang holds.
+    tour.add_argument(
+        "--lang", type=_language_arg, default=argparse.SUPPRESS, help=_("language: zh_CN or en")
+    )
     tour.add_argument("--user", default="admin")
     for module in _feature_modules():
         module.add_parsers(commands)
@@ -139,7 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Feature areas keep their commands in modules of their own (``hospital_osh/cli_<area>.py``), each
 # with ``add_parsers(commands)`` and a ``COMMANDS`` dict; they must import heavy modules lazily.
-FEATURE_COMMAND_MODULES: tuple[str, ...] = ()
+FEATURE_COMMAND_MODULES: tuple[str, ...] = (
+    "hospital_osh.cli_exchange",
+    "hospital_osh.cli_followups",
+)
 
 
 def _feature_modules() -> list:  # type: ignore[type-arg]
@@ -329,7 +342,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     database = _open(args)
     try:
-        summary = demo.build(database, seed=args.seed, records=args.records, staff=args.staff)
+        summary = demo.build(
+            database,
+            seed=args.seed,
+            records=args.records,
+            staff=args.staff,
+            hazards=args.hazards,
+        )
     finally:
         database.dispose()
     print(summary.message())

@@ -8,6 +8,7 @@ task runner and user settings together.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
@@ -16,8 +17,10 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from hospital_osh import __version__, i18n, paths
+from hospital_osh.domain.accounts import is_locked
+from hospital_osh.domain.codes import N_
 from hospital_osh.i18n import _
-from hospital_osh.services import hospital
+from hospital_osh.services import backups, hospital, users
 from hospital_osh.services.context import Actor
 from hospital_osh.services.database import Database, open_database
 from hospital_osh.services.errors import DatabaseProblem, UserError
@@ -56,6 +59,27 @@ def ensure_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     apply_style(app)
     return app
+
+
+def same_account(database: Database, actor: Actor) -> Actor | None:
+    """``actor`` as ``database`` knows them, if it does so unchanged (same id, role, active and
+    not locked); None when they must log in again."""
+    try:
+        with database.session() as session:
+            user = users.get_user(session, actor.username)
+    except UserError:
+        return None
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    if (
+        user.id != actor.user_id
+        or user.role != actor.role
+        or not user.active
+        or is_locked(user.locked_until, now)
+    ):
+        return None
+    return Actor(
+        username=user.username, role=user.role, user_id=user.id, display_name=user.display_name
+    )
 
 
 def hospital_name(database: Database) -> str:
@@ -106,14 +130,17 @@ class Shell(QObject):
             self.show_setup()
 
     def show_setup(self) -> None:
-        wizard = SetupWizard(self.database, self.runner)
+        wizard = SetupWizard(self.database, self.runner, ask=self.ask)
         wizard.accepted.connect(lambda: self._logged_in(wizard.actor))
         wizard.rejected.connect(self.finished)
         self.dialog = wizard
         wizard.show()
 
-    def show_login(self) -> None:
-        dialog = LoginDialog(self.database, self.runner, hospital_name=hospital_name(self.database))
+    def show_login(self, notice: str = "") -> None:
+        """The login dialog; ``notice`` (an N_-marked English text) says why it is back."""
+        dialog = LoginDialog(
+            self.database, self.runner, hospital_name=hospital_name(self.database), notice=notice
+        )
         dialog.accepted.connect(lambda: self._logged_in(dialog.actor))
         dialog.rejected.connect(self.finished)
         self.dialog = dialog
@@ -128,10 +155,14 @@ class Shell(QObject):
         if self.dialog is not None:
             self.dialog.deleteLater()
             self.dialog = None
+        self._open_window(actor)
+
+    def _open_window(self, actor: Actor) -> None:
         context = AppContext(database=self.database, actor=actor, runner=self.runner, ask=self.ask)
         window = MainWindow(context, self.settings, hospital_name=hospital_name(self.database))
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.closed.connect(self._window_closed)
+        window.database_replaced.connect(self._database_replaced)
         self.window = window
         window.show()
         self.window_opened.emit(window)
@@ -142,6 +173,31 @@ class Shell(QObject):
             self.show_login()
         else:
             self.finished.emit()
+
+    def _database_replaced(self, path: object) -> None:
+        """A backup was restored over the database: open it again (it may need an upgrade)
+        and carry on as the same user if the restored database still knows them exactly so;
+        otherwise ask for a login on the restored database."""
+        window = self.window
+        if window is not None:
+            actor = window.context.actor
+            window.closed.disconnect(self._window_closed)
+            window.close_without_asking()
+            self.window = None
+        else:
+            actor = None
+        self.database.dispose()
+        try:
+            self.database = open_database(str(path))
+        except UserError as error:
+            self.ask.error(None, _("Cannot open the database"), str(error))
+            self.finished.emit()
+            return
+        same = same_account(self.database, actor) if actor is not None else None
+        if same is not None:
+            self._open_window(same)
+        else:
+            self.show_login(N_("The restored backup has other accounts. Log in again."))
 
 
 def _prepare_demo(runner: TaskRunner) -> str:
@@ -193,6 +249,10 @@ def run_app(db: str | None, language: str | None, demo: bool) -> int:
         runner.shutdown()
         QMessageBox.critical(None, _("Cannot open the database"), str(error))
         return EXIT_BAD_INPUT
+    try:  # the day's automatic copy; a failed copy is said, but keeps nobody out
+        backups.daily_backup_if_due(database)
+    except UserError as error:
+        QMessageBox.warning(None, _("The automatic backup failed"), str(error))
     shell = Shell(database, runner, user_settings())
     shell.finished.connect(app.quit)
     shell.start()
@@ -201,7 +261,7 @@ def run_app(db: str | None, language: str | None, demo: bool) -> int:
     finally:
         dispose_windows(app)
         runner.shutdown()
-        database.dispose()
+        shell.database.dispose()  # the one open now (a restore opens it again)
     return status
 
 

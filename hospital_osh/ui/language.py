@@ -1,12 +1,14 @@
 """Switching the UI language at run time: our gettext catalogue plus Qt's own translator.
 
 Qt's ``qtbase_zh_CN`` makes standard buttons, context menus and file dialogs speak Chinese.
-Widgets then re-set their texts in ``retranslate()``; nothing needs a restart.
+Widgets then re-set their texts in ``retranslate()``; dates and numbers in widgets already open
+follow the new locale. Nothing needs a restart.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication
 
 from hospital_osh import i18n
 
@@ -36,7 +38,14 @@ def apply_language(code: str) -> str:
             if translator.load(f"qtbase_{code}", folder):
                 app.installTranslator(translator)
                 _qt_translator = translator
-    QLocale.setDefault(qt_locale(code))
+    locale = qt_locale(code)
+    QLocale.setDefault(locale)
+    if isinstance(app, QApplication):
+        # Widgets took the default locale when they were made; QLocale.setDefault does not
+        # reach them. Their children inherit from them: calendars, spin boxes and date edits
+        # in windows already open follow the switch too.
+        for window in app.topLevelWidgets():
+            window.setLocale(locale)
     i18n.set_language(code)
     return code
 

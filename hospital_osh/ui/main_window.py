@@ -9,10 +9,14 @@ created page.
 
 from __future__ import annotations
 
+import html
+import re
+
 from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -42,7 +46,24 @@ from hospital_osh.ui.tasks import TaskState
 GEOMETRY_KEY = "main_window/geometry"
 LAST_PAGE_KEY = "main_window/last_page"
 DEFAULT_SIZE = (1280, 800)
+BADGE_REFRESH_MS = 5 * 60_000
 KEY_ROLE = Qt.ItemDataRole.UserRole
+_MNEMONIC = re.compile(r"\(&\w\)")
+"""A mnemonic in parentheses, as Chinese menu texts carry it: "退出(&Q)"."""
+
+PAGE_SIGNALS = {
+    # Settings: the language was applied and saved for the user; the window retranslates.
+    "language_changed": "_on_page_changed_language",
+    # Settings: a backup was restored over the database (path); the shell reopens it.
+    "database_replaced": "database_replaced",
+    # Settings: the hospital-wide settings were saved; the window reads the idle time again.
+    "settings_changed": "reload_settings",
+    # Follow-ups: the count in the sidebar may have changed.
+    "badge_changed": "refresh_badges",
+    # Dashboard: show page ``key`` and hand it to ``then``.
+    "navigate_requested": "navigate",
+}
+"""Signals a page may declare (by these names) and the window slot each is connected to."""
 
 _INPUT_EVENTS = frozenset(
     {
@@ -117,6 +138,9 @@ class MainWindow(QMainWindow):
     """Emitted when the window locks (idle time or Lock now)."""
     unlocked = Signal()
     """Emitted when the user entered the password again."""
+    database_replaced = Signal(object)
+    """Emitted with the database path after a page (Settings) restored a backup over it: the
+    shell closes this window (``close_without_asking``) and opens the database again."""
 
     def __init__(
         self,
@@ -135,17 +159,27 @@ class MainWindow(QMainWindow):
         self.page_classes = pages_for(context.actor, page_classes)
         self.pages: dict[str, Page] = {}
         self.lock_dialog: LoginDialog | None = None
+        self._hidden_dialogs: list[QDialog] = []
         self._logging_out = False
+        self._forced = False
         self._is_locked = False
         self._closed = False
 
         self._build_body()
         self._build_menus()
         self._build_status_bar()
+        self._idle_from_setting = idle_minutes is None
         if idle_minutes is None:
             idle_minutes = self._idle_minutes_setting()
         self.idle_watcher = IdleWatcher(idle_minutes, self)
         self.idle_watcher.idle.connect(self.lock)
+        # Sidebar counts (``Page.badge``, e.g. overdue follow-ups), re-read now and then since
+        # the date moves on and other workstations write too.
+        self._badges: dict[str, int] = {}
+        self.badge_timer = QTimer(self)
+        self.badge_timer.setInterval(BADGE_REFRESH_MS)
+        self.badge_timer.timeout.connect(self.refresh_badges)
+        self.badge_timer.start()
 
         self.retranslate()
         self._restore_state()
@@ -179,6 +213,33 @@ class MainWindow(QMainWindow):
                 return self.pages[key]
         raise KeyError(key)
 
+    def navigate(self, key: str, then: object = None) -> Page | None:
+        """Show page ``key`` and call ``then(page)`` (to apply a filter, open a record); None,
+        doing nothing, when the user's role has no such page."""
+        if key not in self.page_keys():
+            return None
+        page = self.show_page(key)
+        if callable(then):
+            then(page)
+        return page
+
+    def refresh_badges(self) -> None:
+        """Ask each page class for its sidebar count again and show it beside the title."""
+        for row, cls in enumerate(self.page_classes):
+            try:
+                count = cls.badge(self.context)
+            except UserError:
+                count = None
+            if count:
+                self._badges[cls.key] = count
+            else:
+                self._badges.pop(cls.key, None)
+            self.sidebar.item(row).setText(self._sidebar_text(cls))
+
+    def badge_count(self, key: str) -> int:
+        """The count shown beside page ``key`` in the sidebar (0 when none)."""
+        return self._badges.get(key, 0)
+
     def switch_language(self, code: str, *, persist: bool = True) -> None:
         """Switch the whole UI to ``code`` now, and remember it as the user's language."""
         code = apply_language(code)
@@ -202,7 +263,7 @@ class MainWindow(QMainWindow):
         else:
             self.setWindowTitle(app_name)
         for row, cls in enumerate(self.page_classes):
-            self.sidebar.item(row).setText(_(cls.title))
+            self.sidebar.item(row).setText(self._sidebar_text(cls))
             self.page_actions[cls.key].setText(_(cls.title))
         self.empty_label.setText(_("Your role has no pages to show. Ask an administrator."))
         self.file_menu.setTitle(_("&File"))
@@ -216,6 +277,9 @@ class MainWindow(QMainWindow):
         self.new_action.setText(_("&New"))
         self.find_action.setText(_("&Find"))
         self.about_action.setText(_("&About Hospital OSH"))
+        self.shortcuts_action.setText(_("&Keyboard shortcuts"))
+        self.refresh_action.setText(_("&Refresh"))
+        self.actions_menu.setTitle(_("&Actions"))
         actor = self.context.actor
         self.user_label.setText(_("User: {name}").format(name=actor.display_name or actor.username))
         self.role_label.setText(_("Role: {role}").format(role=_(ROLES.label(actor.role))))
@@ -232,6 +296,7 @@ class MainWindow(QMainWindow):
         self._update_page_title()
         for page in self.pages.values():
             page.retranslate()
+        self._fill_actions_menu()
         if self.lock_dialog is not None:
             self.lock_dialog.retranslate()
 
@@ -242,12 +307,35 @@ class MainWindow(QMainWindow):
         self._logging_out = True
         self.close()
 
+    def reload_settings(self) -> None:
+        """Apply a changed idle time at once (unless the window was given a fixed one)."""
+        if self._idle_from_setting:
+            minutes = self._idle_minutes_setting()
+            self.idle_watcher.minutes = minutes
+            self.idle_watcher.set_interval_ms(minutes * 60_000)
+
+    def close_without_asking(self) -> None:
+        """Close at once, without the unsaved-changes question (the database under the window
+        was replaced, so what the pages hold no longer applies). ``closed`` is emitted."""
+        self._forced = True
+        self.close()
+
     def lock(self) -> None:
-        """Hide the content and ask for the password again (idle timeout or Lock now)."""
+        """Hide the content and ask for the password again (idle timeout or Lock now).
+
+        Dialogs open over the window (a half-typed worker, a question) are hidden, not
+        closed, and come back as they were after the unlock: nothing typed is lost."""
         if self._is_locked or self._closed:
             return
         self._is_locked = True
         self.idle_watcher.stop()
+        self._hidden_dialogs = [
+            dialog
+            for dialog in self.findChildren(QDialog)
+            if dialog.isVisible() and dialog is not self.lock_dialog
+        ]
+        for dialog in self._hidden_dialogs:
+            dialog.hide()
         self.body_stack.setCurrentWidget(self.lock_cover)
         self.menuBar().setEnabled(False)
         dialog = LoginDialog(
@@ -294,6 +382,41 @@ class MainWindow(QMainWindow):
         )
         return box
 
+    def shortcut_list(self) -> list[tuple[str, str]]:
+        """(shortcut, command) for every menu command that has one, as shown in the menus."""
+        self._sync_page_actions()
+        rows: list[tuple[str, str]] = []
+        for menu in self.menuBar().findChildren(QMenu):
+            for action in menu.actions():
+                if action.shortcut().isEmpty() or not action.isVisible():
+                    continue
+                key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                rows.append((key, _MNEMONIC.sub("", action.text()).replace("&", "").rstrip("…")))
+        return rows
+
+    def shortcuts_box(self) -> QMessageBox:
+        """The list of keyboard shortcuts (not shown; ``show_shortcuts`` opens it)."""
+        box = QMessageBox(self)
+        box.setWindowTitle(_("Keyboard shortcuts"))
+        box.setTextFormat(Qt.TextFormat.RichText)
+        rows = "".join(
+            f"<tr><td style='padding-right:18px'><b>{html.escape(key)}</b></td>"
+            f"<td>{html.escape(text)}</td></tr>"
+            for key, text in self.shortcut_list()
+        )
+        general = _(
+            "In every form: Tab moves to the next field, Enter saves, Esc cancels (asking "
+            "first if something was typed)."
+        )
+        box.setText(f"<table>{rows}</table><p>{html.escape(general)}</p>")
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        return box
+
+    def show_shortcuts(self) -> None:
+        box = self.shortcuts_box()
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
     def show_about(self) -> None:
         box = self.about_box()
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -302,7 +425,7 @@ class MainWindow(QMainWindow):
     # -- Qt overrides -------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._logging_out and not self._confirm_discard():
+        if not (self._logging_out or self._forced) and not self._confirm_discard():
             event.ignore()
             return
         self._save_state()
@@ -360,6 +483,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
         self.edit_menu = bar.addMenu("")
+        self.actions_menu = bar.addMenu("")
+        self.actions_menu.aboutToShow.connect(self._sync_page_actions)
         self.view_menu = bar.addMenu("")
         self.language_menu = bar.addMenu("")
         self.help_menu = bar.addMenu("")
@@ -388,6 +513,15 @@ class MainWindow(QMainWindow):
             lambda: self._on_page("focus_search"),
         )
 
+        self.refresh_action = self._action(
+            self.view_menu,
+            "refresh-cw",
+            QKeySequence(QKeySequence.StandardKey.Refresh),
+            lambda: self._on_page("activated"),
+        )
+        if self.refresh_action.shortcut().isEmpty():
+            self.refresh_action.setShortcut(QKeySequence("F5"))
+        self.view_menu.addSeparator()
         self.page_actions: dict[str, QAction] = {}
         for number, cls in enumerate(self.page_classes, start=1):
             shortcut = QKeySequence(f"Ctrl+{number}") if number <= 9 else QKeySequence()
@@ -406,6 +540,9 @@ class MainWindow(QMainWindow):
             self.language_group.addAction(action)
             self.language_menu.addAction(action)
 
+        self.shortcuts_action = self._action(
+            self.help_menu, "keyboard", QKeySequence("F1"), self.show_shortcuts
+        )
         self.about_action = self._action(self.help_menu, "info", QKeySequence(), self.show_about)
 
     def _action(self, menu: QMenu, icon: str, shortcut: QKeySequence, slot) -> QAction:  # type: ignore[no-untyped-def]
@@ -446,20 +583,42 @@ class MainWindow(QMainWindow):
             page = cls(self.context)
             self.pages[cls.key] = page
             self.stack.addWidget(page)
-            # A page that changes the language itself (Settings) announces it with a
-            # ``language_changed(str)`` signal, after applying it; the window follows.
-            signal = getattr(page, "language_changed", None)
-            if signal is not None:
-                signal.connect(self._on_page_changed_language)
+            for signal_name, slot_name in PAGE_SIGNALS.items():
+                signal = getattr(page, signal_name, None)
+                if signal is not None:
+                    signal.connect(getattr(self, slot_name))
         self.stack.setCurrentWidget(page)
         self._update_page_title()
+        self._fill_actions_menu()
         page.activated()
+        self.refresh_badges()
         self.page_changed.emit(cls.key)
+
+    def _sidebar_text(self, cls: type[Page]) -> str:
+        count = self._badges.get(cls.key)
+        if count:
+            return _("{title} ({count})").format(title=_(cls.title), count=count)
+        return _(cls.title)
 
     def _update_page_title(self) -> None:
         page = self.current_page()
         self.page_title.setText(_(page.title) if page is not None else "")
         self.page_title.setVisible(page is not None)
+
+    def _fill_actions_menu(self) -> None:
+        """The Actions menu holds the current page's commands (hidden when it has none)."""
+        self.actions_menu.clear()
+        page = self.current_page()
+        actions = page.menu_actions() if page is not None else []
+        for action in actions:
+            self.actions_menu.addAction(action)
+        self.actions_menu.menuAction().setVisible(bool(actions))
+        self._sync_page_actions()
+
+    def _sync_page_actions(self) -> None:
+        page = self.current_page()
+        if page is not None:
+            page.sync_menu_actions()
 
     def _on_page(self, method: str) -> None:
         """Forward an Edit menu action to the current page (its override, if any)."""
@@ -485,12 +644,21 @@ class MainWindow(QMainWindow):
         self.lock_dialog = None
         self.body_stack.setCurrentIndex(0)
         self.menuBar().setEnabled(True)
+        hidden, self._hidden_dialogs = self._hidden_dialogs, []
+        for dialog in hidden:
+            dialog.show()
         self.idle_watcher.restart()
         self.unlocked.emit()
 
     def _log_out_from_lock(self) -> None:
-        """Cancel in the lock dialog logs out; unsaved input is lost, as with a timeout."""
+        """Cancel in the lock dialog logs out: the person at the screen may not be the user,
+        so the hidden dialogs are closed unseen and their input is dropped."""
         self.lock_dialog = None
+        for dialog in self._hidden_dialogs:
+            if hasattr(dialog, "mark_clean"):
+                dialog.mark_clean()
+            dialog.done(QDialog.DialogCode.Rejected)
+        self._hidden_dialogs = []
         self._logging_out = True
         self.close()
 

@@ -120,6 +120,13 @@ QLabel#sectionTitle {{ font-weight: 600; color: {TEXT}; }}
 QLabel[role="hint"] {{ color: {MUTED}; }}
 QLabel[role="error"] {{ color: {ERROR}; }}
 QLabel[role="ok"] {{ color: {OK}; }}
+QLabel[role="notice"] {{
+    background: {ACCENT_SOFT};
+    color: {ACCENT_DARK};
+    border: 1px solid #b7ddd8;
+    border-radius: 6px;
+    padding: 8px 10px;
+}}
 QLineEdit[invalid="true"], QComboBox[invalid="true"], QDateEdit[invalid="true"],
 QSpinBox[invalid="true"], QDoubleSpinBox[invalid="true"] {{
     border: 1px solid {ERROR};
@@ -183,7 +190,7 @@ def set_margins(layout: QLayout, margin: int = MARGIN, spacing: int = SPACING) -
 
 
 def set_role(widget, role: str) -> None:  # type: ignore[no-untyped-def]
-    """Set the ``role`` property the stylesheet keys on (error, ok, hint) and repolish."""
+    """Set the ``role`` property the stylesheet keys on (error, ok, hint, notice) and repolish."""
     widget.setProperty("role", role)
     widget.style().unpolish(widget)
     widget.style().polish(widget)

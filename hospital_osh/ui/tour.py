@@ -1,7 +1,8 @@
 """``hospital-osh tour``: a PNG of every view, for review, manuals and catching clipped labels.
 
 Logs in as a demo user, opens every page that user may see (from the registry, so new pages are
-included without changes here) plus each page's ``tour_views()``, the About box, the login
+included without changes here) with each page's ``tour_states()`` and ``tour_views()``, the
+About box and the keyboard shortcuts, the login
 dialog (normal and locked) and every step of first-run setup, and saves ``QWidget.grab()``
 images as ``<nn>-<name>.png``. Runs offscreen; writes nothing to the user's settings.
 """
@@ -184,6 +185,9 @@ def _run(db: str | None, out: Path, size: str, user: str, language: str | None, 
             for key in window.page_keys():
                 page = window.show_page(key)
                 save(window, key)
+                for state_name, show_state in page.tour_states():
+                    show_state()
+                    save(window, f"{key}-{state_name}")
                 for view_name, view in page.tour_views():
                     created.append(view)
                     view.show()
@@ -193,6 +197,10 @@ def _run(db: str | None, out: Path, size: str, user: str, language: str | None, 
             about.show()
             save(about, "about")
             about.close()
+            shortcuts = window.shortcuts_box()
+            shortcuts.show()
+            save(shortcuts, "shortcuts")
+            shortcuts.close()
             window.close()
             settings.sync()
 

@@ -129,6 +129,18 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 
 @pytest.fixture(autouse=True)
+def _no_blocking_questions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real Asker left in a test (a dialog closed at teardown with input in it) would open
+    a modal box nobody answers: it answers "yes" and shows nothing instead. Tests that look
+    at questions use ScriptedAsker, which overrides these."""
+    from hospital_osh.ui.dialogs.ask import Asker
+
+    monkeypatch.setattr(Asker, "confirm", lambda self, parent, title, text: True)
+    monkeypatch.setattr(Asker, "inform", lambda self, parent, title, text: None)
+    monkeypatch.setattr(Asker, "error", lambda self, parent, title, text: None)
+
+
+@pytest.fixture(autouse=True)
 def _english_qt() -> Iterator[None]:
     """Reset Qt's translator too (the root conftest resets only gettext)."""
     yield

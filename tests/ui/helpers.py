@@ -133,9 +133,18 @@ def translated_msgids(language: str = "zh_CN") -> frozenset[str]:
     return frozenset(result)
 
 
+def own_language_names() -> frozenset[str]:
+    """Each language's name in that language ("English", "简体中文"): language pickers show
+    these untranslated on purpose, even where the same word is also a msgid ("English" for the
+    language of a PDF)."""
+    from hospital_osh import i18n
+
+    return frozenset(i18n.language_name(code) for code in i18n.LANGUAGES)
+
+
 def untranslated(root: QWidget, language: str = "zh_CN") -> list[str]:
     """Visible texts in ``root`` that are English source strings left untranslated."""
-    sources = translated_msgids(language)
+    sources = translated_msgids(language) - own_language_names()
     return sorted({f"{where}: {text!r}" for where, text in visible_texts(root) if text in sources})
 
 
@@ -152,3 +161,28 @@ def is_blank(image: QImage) -> bool:
             if len(colours) > 1:
                 return False
     return True
+
+
+def clipped_texts(root: QWidget) -> list[str]:
+    """Visible one-line labels and buttons in ``root`` too narrow for their text."""
+    found: list[str] = []
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not widget.isVisible():
+            continue
+        if isinstance(widget, QLabel) and not widget.wordWrap() and widget.text():
+            text = widget.text()
+            if "<" in text or "\n" in text or not widget.pixmap().isNull():
+                continue
+            needed = widget.fontMetrics().horizontalAdvance(text.replace("&", ""))
+            if needed > widget.contentsRect().width() + 1:
+                found.append(f"label {text!r}: needs {needed}, has {widget.width()}")
+        elif (
+            isinstance(widget, QAbstractButton)
+            and widget.text()
+            and widget.width() < widget.sizeHint().width() - 1
+        ):
+            found.append(
+                f"{type(widget).__name__} {widget.text()!r}: needs "
+                f"{widget.sizeHint().width()}, has {widget.width()}"
+            )
+    return found

@@ -398,3 +398,21 @@ def test_demo_start_builds_the_demo_database_off_the_gui_thread(tmp_path, monkey
             assert hospital.is_initialised(session)
     finally:
         database.dispose()
+
+
+def test_open_widgets_take_the_new_locale_for_dates_and_numbers(qtbot, make_window) -> None:  # type: ignore[no-untyped-def]
+    """Calendars and spin boxes already on screen follow a language switch (month names,
+    first day of the week), not only the widgets made afterwards."""
+    from PySide6.QtCore import QLocale
+    from PySide6.QtWidgets import QDateEdit
+
+    window = make_window("admin", page_classes=FAKES)
+    edit = QDateEdit(window.pages["admin_only"])
+    edit.setCalendarPopup(True)
+    assert edit.locale().language() == QLocale.Language.English
+    window.switch_language("zh_CN", persist=False)
+    assert edit.locale().language() == QLocale.Language.Chinese
+    assert edit.calendarWidget().locale().language() == QLocale.Language.Chinese
+    assert edit.locale().toString(1234.5, "f", 1) == QLocale(QLocale.Language.Chinese).toString(
+        1234.5, "f", 1
+    )

@@ -24,6 +24,7 @@ from hospital_osh.ui.widgets.code_combo import select_data
 from hospital_osh.ui.widgets.settings_database import DatabaseSettings
 from hospital_osh.ui.widgets.settings_staffing import StaffingSettings
 from tests.ui.fixtures_staff import *  # noqa: F403 - pytest fixtures
+from tests.ui.fixtures_staff import ADMIN_ACTOR
 
 PROFILE = HospitalProfile(
     name_zh="第一人民医院",
@@ -55,7 +56,16 @@ def profile(database, context) -> None:  # type: ignore[no-untyped-def]
     [
         (
             Role.ADMIN,
-            ["profile", "departments", "staffing", "users", "general", "database", "language"],
+            [
+                "profile",
+                "departments",
+                "local_codes",
+                "staffing",
+                "users",
+                "general",
+                "database",
+                "language",
+            ],
         ),
         (Role.OSH_OFFICER, ["database", "language"]),
         (Role.VIEWER, ["language"]),
@@ -177,7 +187,7 @@ def test_add_user_with_short_password_says_so_beside_the_field(qtbot, context) -
     dialog.confirm.setText("a long enough one")
     select_data(dialog.role, Role.VIEWER)
     assert dialog.save() is True
-    assert [u.username for u in section._users] == ["li.na"]
+    assert [u.username for u in section.rows] == ["li.na"]
     assert section.table.item(0, 2).text() == "Viewer"
 
 
@@ -247,7 +257,13 @@ def test_language_switch_retranslates_and_is_remembered(qtbot, context, admin_ac
     assert page.list.item(0).text() == "Hospital profile"
 
 
+def _sqlite_only(context) -> None:  # type: ignore[no-untyped-def]
+    if not context.database.is_sqlite:
+        pytest.skip("file backups are SQLite's; PostgreSQL: test_shared_database_...")
+
+
 def test_backup_now_writes_a_file(qtbot, context) -> None:  # type: ignore[no-untyped-def]
+    _sqlite_only(context)
     page = _page(qtbot, context)
     section = page.show_section("database")
     assert isinstance(section, DatabaseSettings)
@@ -272,6 +288,7 @@ def test_integrity_check_reports(qtbot, context) -> None:  # type: ignore[no-unt
 
 def test_restore_asks_then_replaces_and_announces(qtbot, make_context, profile) -> None:  # type: ignore[no-untyped-def]
     context = make_context(answers=[False, True])
+    _sqlite_only(context)
     page = _page(qtbot, context)
     section = page.show_section("database")
     with qtbot.waitSignal(section.task_finished, timeout=10_000):
@@ -290,3 +307,51 @@ def test_restore_asks_then_replaces_and_announces(qtbot, make_context, profile) 
     with context.database.session() as session:
         stored = get_profile(session)
     assert stored is not None and stored.city == "南京"  # the backup's content
+
+
+def test_backup_and_restore_follow_the_backend(qtbot, context, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """SQLite: the application copies the file. PostgreSQL: the server's administrator does;
+    the section says so, the two buttons are off and the calls do nothing."""
+    page = _page(qtbot, context)
+    section = page.show_section("database")
+    assert isinstance(section, DatabaseSettings)
+    sqlite = context.database.is_sqlite
+    assert section.file_backups is sqlite
+    assert section.server_notice.isVisible() is not sqlite
+    assert section.backup_button.isEnabled() is sqlite
+    assert section.restore_button.isEnabled() is sqlite
+    if not sqlite:
+        assert "PostgreSQL" in section.server_notice.text()
+        assert "pg_dump" in section.server_notice.text()
+        assert section.backup_now() is None
+        assert section.restore_from(tmp_path / "any.sqlite") is None
+        assert context.ask.asked == []  # not even the question
+        assert not section.busy
+    with qtbot.waitSignal(section.task_finished, timeout=10_000):  # the check works on both
+        section.check_button.click()
+    assert section.last_check is not None and section.last_check.ok
+
+
+def test_shared_database_notice_is_translated(qtbot, sync_runner) -> None:  # type: ignore[no-untyped-def]
+    """Without a PostgreSQL server at hand: a Database on a PostgreSQL URL never connects
+    until used, which is enough for the section's look."""
+    from hospital_osh.services.database import Database, resolve_url
+    from hospital_osh.ui.context import AppContext
+    from hospital_osh.ui.dialogs.ask import ScriptedAsker
+    from hospital_osh.ui.language import apply_language
+
+    shared = Database(resolve_url("postgresql+psycopg://osh@127.0.0.1:1/never_opened"))
+    try:
+        context = AppContext(shared, ADMIN_ACTOR, sync_runner, ScriptedAsker())
+        apply_language("zh_CN")
+        section = DatabaseSettings(context)
+        qtbot.addWidget(section)
+        section.show()
+        assert section.server_notice.isVisible()
+        assert not section.backup_button.isEnabled() and not section.restore_button.isEnabled()
+        assert "PostgreSQL" in section.server_notice.text()
+        assert "shared PostgreSQL database" not in section.server_notice.text()  # translated
+        assert section.backup_hint.text() != "Not available for a shared database."
+        assert section.backup_now() is None
+    finally:
+        shared.dispose()

@@ -162,3 +162,21 @@ def test_choosing_chinese_retranslates_the_wizard_at_once(qtbot, database, sync_
     assert wizard.next_button.text() == "下一步"
     assert wizard.title_label.text() == "语言"
     assert wizard.language() == "zh_CN"
+
+
+def test_cancel_asks_before_dropping_what_was_typed(qtbot, sync_runner) -> None:  # type: ignore[no-untyped-def]
+    from hospital_osh.ui.dialogs.ask import ScriptedAsker
+    from hospital_osh.ui.dialogs.setup_wizard import SetupWizard
+
+    asker = ScriptedAsker([False, True])
+    wizard = SetupWizard(None, sync_runner, ask=asker)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.reject()  # nothing typed: closes without a question
+    assert not wizard.isVisible() and asker.asked == []
+    wizard.show()
+    wizard.name_zh_edit.setText("第一人民医院")
+    wizard.reject()  # "discard?" - no
+    assert wizard.isVisible() and wizard.name_zh_edit.text() == "第一人民医院"
+    wizard.close()  # the close box: asked again - yes
+    assert not wizard.isVisible() and len(asker.asked) == 2

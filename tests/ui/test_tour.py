@@ -16,6 +16,10 @@ from tests.ui.helpers import is_blank
 
 DIALOGS = (
     "about",
+    "shortcuts",
+    "settings-database",  # a section of the Settings page (``tour_states``)
+    "settings-users",
+    "staff-roster_import",
     "login",
     "login-locked",
     "setup-1-hospital",
@@ -120,3 +124,19 @@ def test_tour_on_an_empty_database_says_what_to_do(
         == 2
     )
     assert "hospital-osh demo" in capsys.readouterr().err
+
+
+def test_the_tour_shows_the_roster_import_with_the_sample_file(qtbot, make_ui_context) -> None:  # type: ignore[no-untyped-def]
+    """Not an empty dialog: the shipped example roster, previewed (no errors on the default
+    department codes)."""
+    from hospital_osh.ui.pages.staff_page import StaffPage
+
+    page = StaffPage(make_ui_context("admin"))
+    qtbot.addWidget(page)
+    views = dict(page.tour_views())
+    roster = views["roster_import"]
+    preview = roster.preview()
+    assert preview is not None and preview.error_count == 0 and preview.new_count == 4
+    assert roster.model.rowCount() == 4 and roster.import_button.isEnabled()
+    for view in views.values():
+        view.close()

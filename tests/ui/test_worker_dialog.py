@@ -110,8 +110,8 @@ def test_conflict_shows_message_and_keeps_input(qtbot, context) -> None:  # type
         session.execute(update(Worker).where(Worker.id == stored.id).values(version=5))
     dialog.name.setText("王芳芳")
     assert dialog.save() is False
-    assert "Someone else changed this record" in dialog.banner.text()
-    assert dialog.banner.isVisible()
+    assert "Someone else changed this record" in dialog.message.text()
+    assert dialog.message.isVisible()
     assert dialog.name.text() == "王芳芳"
 
 

@@ -45,8 +45,10 @@ class LoginDialog(QDialog):
         hospital_name: str = "",
         locked_user: Actor | None = None,
         idle_minutes: int = 0,
+        notice: str = "",
         parent: QWidget | None = None,
     ):
+        """``notice``: an English source text (marked N_) shown above the form, translated."""
         super().__init__(parent)
         self._database = database
         self._runner = runner
@@ -54,6 +56,7 @@ class LoginDialog(QDialog):
         self._locked_user = locked_user
         self._idle_minutes = idle_minutes
         self._language_touched = False
+        self._notice = notice
         self.actor: Actor | None = None
         self.language: str = i18n.current_language()
         self.setModal(True)
@@ -65,6 +68,11 @@ class LoginDialog(QDialog):
         style.set_role(self.subtitle_label, "hint")
         self.subtitle_label.setVisible(bool(hospital_name) or self.locked)
         self.subtitle_label.setWordWrap(True)
+
+        self.notice_label = QLabel()
+        self.notice_label.setWordWrap(True)
+        style.set_role(self.notice_label, "notice")
+        self.notice_label.setVisible(bool(notice))
 
         self.username_edit = QLineEdit()
         self.username_edit.setMaxLength(40)
@@ -102,6 +110,7 @@ class LoginDialog(QDialog):
         layout.addWidget(self.title_label)
         layout.addWidget(self.subtitle_label)
         layout.addSpacing(6)
+        layout.addWidget(self.notice_label)
         layout.addLayout(self.form)
         layout.addWidget(self.message_label)
         layout.addStretch(1)
@@ -143,6 +152,7 @@ class LoginDialog(QDialog):
             self.title_label.setText(_("Hospital occupational safety and health"))
             self.ok_button.setText(_("Log in"))
             self.cancel_button.setText(_("Cancel"))
+        self.notice_label.setText(_(self._notice) if self._notice else "")
         self.form.set_label_text("username", _("User name:"))
         self.form.set_label_text("password", _("Password:"))
         self.form.set_label_text("language", _("Language:"))

@@ -43,6 +43,7 @@ from hospital_osh.services.database import Database
 from hospital_osh.services.errors import UserError, ValidationError
 from hospital_osh.services.hospital import DepartmentInfo, HospitalProfile
 from hospital_osh.ui import icons, style
+from hospital_osh.ui.dialogs.ask import Asker
 from hospital_osh.ui.language import apply_language, language_choices
 from hospital_osh.ui.tasks import TaskRunner, TaskState
 from hospital_osh.ui.widgets.form import FormLayout
@@ -170,11 +171,17 @@ class SetupWizard(QDialog):
     """Emitted with the index of the step now shown."""
 
     def __init__(
-        self, database: Database | None, runner: TaskRunner, parent: QWidget | None = None
+        self,
+        database: Database | None,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        ask: Asker | None = None,
     ):
         super().__init__(parent)
         self._database = database
         self._runner = runner
+        self._ask = ask or Asker()
         self.actor: Actor | None = None
         self.setModal(True)
         self.setMinimumSize(920, 620)
@@ -238,6 +245,7 @@ class SetupWizard(QDialog):
         self._reached = PROFILE
         self.retranslate()
         self.go_to(PROFILE)
+        self._baseline = self._typed()
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -303,6 +311,17 @@ class SetupWizard(QDialog):
 
         self._set_busy(True)
         self._runner.run(job, on_done=self._saved, on_error=self._failed, write=True)
+
+    def is_dirty(self) -> bool:
+        """Whether anything was typed or changed since the wizard opened."""
+        return self._typed() != self._baseline
+
+    def reject(self) -> None:
+        """Cancel, Esc and the close box: ask before dropping what was typed."""
+        if self.is_dirty() and not self._ask.discard_changes(self):
+            return
+        self._baseline = self._typed()
+        super().reject()
 
     def check_step_silently(self, step: int) -> bool:
         return not self._step_errors(step)
@@ -605,6 +624,18 @@ class SetupWizard(QDialog):
                 errors[key] = _("Row {row}: enter the department's name.").format(row=row)
             seen.setdefault(info.code, row)
         return errors
+
+    def _typed(self) -> tuple[object, ...]:
+        """Everything the user can change, comparable (the language is applied at once, so
+        choosing it is not input that can be lost)."""
+        return (
+            self.profile(),
+            self.username_edit.text(),
+            self.display_name_edit.text(),
+            self.password_edit.text(),
+            self.password2_edit.text(),
+            self.departments(),
+        )
 
     def _show_banner(self, text: str) -> None:
         self.banner_label.setText(text)

@@ -4,27 +4,16 @@ from __future__ import annotations
 
 from enum import Enum
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+from sqlalchemy.orm import Session
 
 from hospital_osh.domain.accounts import MIN_PASSWORD_LENGTH
 from hospital_osh.domain.roles import ROLES
 from hospital_osh.i18n import LANGUAGES, _, current_language, language_name
-from hospital_osh.services.errors import UserError, ValidationError
 from hospital_osh.services.users import UserInfo, create_user, set_password, update_user
-from hospital_osh.ui import style
 from hospital_osh.ui.context import AppContext
+from hospital_osh.ui.dialogs.edit_dialog import EditDialog
 from hospital_osh.ui.widgets.code_combo import fill_code_combo, fill_combo, select_data
-from hospital_osh.ui.widgets.form import FormLayout
 
 
 class UserDialogMode(Enum):
@@ -40,12 +29,9 @@ _FIELDS = {
 }
 
 
-class UserDialog(QDialog):
-    """One dialog, three modes, so that the three user forms look and behave the same."""
-
-    # -- signals ------------------------------------------------------------------------------
-    saved = Signal(str)
-    """Emitted with the user name after the change was saved."""
+class UserDialog(EditDialog):
+    """One dialog, three modes, so that the three user forms look and behave the same.
+    ``saved`` carries the user name."""
 
     def __init__(
         self,
@@ -54,15 +40,9 @@ class UserDialog(QDialog):
         user: UserInfo | None = None,
         parent: QWidget | None = None,
     ):
-        super().__init__(parent)
-        self.context = context
+        super().__init__(context, parent, min_width=480)
         self.mode = mode
         self.user = user
-        self.setMinimumWidth(480)
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
-        style.set_role(self.message, "error")
-        self.message.hide()
         self.username = QLineEdit(self)
         self.username.setMaxLength(40)
         self.display_name = QLineEdit(self)
@@ -72,22 +52,9 @@ class UserDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirm = QLineEdit(self)
         self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
-        self.form = FormLayout()
         for name in ("username", "display_name", "role", "language", "password", "confirm"):
             self.form.add_row(name, "", getattr(self, name))
-        for name in self.form.field_names():
             self.form.set_field_visible(name, name in _FIELDS[mode])
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.message)
-        layout.addLayout(self.form)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
         self.retranslate()
         if user is not None:
             self.username.setText(user.username)
@@ -98,60 +65,12 @@ class UserDialog(QDialog):
             select_data(self.role, "osh_officer")
             select_data(self.language, current_language())
         self.username.setReadOnly(mode is not UserDialogMode.CREATE)
-        self._baseline = self._values()
+        self.mark_clean()
 
     # -- public API ---------------------------------------------------------------------------
 
-    def is_dirty(self) -> bool:
-        return self._values() != self._baseline
-
-    def save(self) -> bool:
-        self.form.clear_errors()
-        self.message.hide()
-        if (
-            self.mode is not UserDialogMode.EDIT
-            and self.password.text() != self.confirm.text()
-            and len(self.password.text()) >= MIN_PASSWORD_LENGTH
-        ):
-            self.form.show_errors({"confirm": _("The two passwords differ. Type them again.")})
-            return False
-        username = self.username.text().strip()
-        try:
-            with self.context.database.transaction() as session:
-                if self.mode is UserDialogMode.CREATE:
-                    create_user(
-                        session,
-                        self.context.actor,
-                        username=username,
-                        display_name=self.display_name.text(),
-                        role=self.role.currentData(),
-                        password=self.password.text(),
-                        language=self.language.currentData(),
-                    )
-                elif self.mode is UserDialogMode.EDIT:
-                    update_user(
-                        session,
-                        self.context.actor,
-                        username,
-                        display_name=self.display_name.text(),
-                        role=self.role.currentData(),
-                    )
-                else:
-                    set_password(session, self.context.actor, username, self.password.text())
-        except ValidationError as error:
-            leftover = self.form.show_errors(error.fields)
-            if leftover:
-                self._show_message("\n".join(leftover.values()))
-            return False
-        except UserError as error:
-            self._show_message(str(error))
-            return False
-        self._baseline = self._values()
-        self.saved.emit(username)
-        self.accept()
-        return True
-
     def retranslate(self) -> None:
+        super().retranslate()
         titles = {
             UserDialogMode.CREATE: _("New user"),
             UserDialogMode.EDIT: _("Edit user"),
@@ -170,27 +89,10 @@ class UserDialog(QDialog):
         self.password.setPlaceholderText(_("At least {n} characters").format(n=MIN_PASSWORD_LENGTH))
         fill_code_combo(self.role, ROLES)
         fill_combo(self.language, [(language_name(code), code) for code in LANGUAGES])
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("Save"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
 
-    # -- QDialog ------------------------------------------------------------------------------
+    # -- EditDialog ---------------------------------------------------------------------------
 
-    def reject(self) -> None:
-        if self.is_dirty() and not self.context.ask.discard_changes(self):
-            return
-        self._baseline = self._values()
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.is_dirty() and not self.context.ask.discard_changes(self):
-            event.ignore()
-            return
-        self._baseline = self._values()
-        super().closeEvent(event)
-
-    # -- private ------------------------------------------------------------------------------
-
-    def _values(self) -> tuple[object, ...]:
+    def snapshot(self) -> tuple[object, ...]:
         return (
             self.username.text(),
             self.display_name.text(),
@@ -200,6 +102,37 @@ class UserDialog(QDialog):
             self.confirm.text(),
         )
 
-    def _show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.show()
+    def check(self) -> dict[str, str]:
+        """Two different passwords are caught here; their length is the service's to judge."""
+        if (
+            self.mode is not UserDialogMode.EDIT
+            and self.password.text() != self.confirm.text()
+            and len(self.password.text()) >= MIN_PASSWORD_LENGTH
+        ):
+            return {"confirm": _("The two passwords differ. Type them again.")}
+        return {}
+
+    def write(self, session: Session) -> str:
+        username = self.username.text().strip()
+        actor = self.context.actor
+        if self.mode is UserDialogMode.CREATE:
+            create_user(
+                session,
+                actor,
+                username=username,
+                display_name=self.display_name.text(),
+                role=self.role.currentData(),
+                password=self.password.text(),
+                language=self.language.currentData(),
+            )
+        elif self.mode is UserDialogMode.EDIT:
+            update_user(
+                session,
+                actor,
+                username,
+                display_name=self.display_name.text(),
+                role=self.role.currentData(),
+            )
+        else:
+            set_password(session, actor, username, self.password.text())
+        return username

@@ -5,43 +5,40 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
+from sqlalchemy.orm import Session
 
 from hospital_osh.domain.codes import EMPLOYMENT_TYPES, JOB_CATEGORIES, SEXES
 from hospital_osh.i18n import _, current_language
-from hospital_osh.services.errors import UserError, ValidationError
 from hospital_osh.services.hospital import list_departments
-from hospital_osh.services.workers import WorkerInfo, create_worker, update_worker
+from hospital_osh.services.workers import FIELDS, WorkerInfo, create_worker, update_worker
 from hospital_osh.ui.context import AppContext
+from hospital_osh.ui.dialogs.edit_dialog import EditDialog
 from hospital_osh.ui.widgets.code_combo import fill_code_combo, fill_combo, select_data
-from hospital_osh.ui.widgets.form import FormLayout
 from hospital_osh.ui.widgets.optional_date_edit import OptionalDateEdit
 
 
-class WorkerDialog(QDialog):
-    """Enter saves, Esc cancels (asking first when something was typed)."""
-
-    # -- signals ------------------------------------------------------------------------------
-    saved = Signal(object)
-    """Emitted with the saved ``WorkerInfo`` (with its id and new version)."""
+class WorkerDialog(EditDialog):
+    """Enter saves, Esc cancels (asking first when something was typed). ``saved`` carries the
+    saved ``WorkerInfo`` (with its id and new version)."""
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.context = context
+        super().__init__(context, parent, min_width=520)
         self._loaded = WorkerInfo()
-        self._baseline = WorkerInfo()
-        self._build()
+        self.staff_no = QLineEdit(self)
+        self.staff_no.setMaxLength(40)
+        self.name = QLineEdit(self)
+        self.name.setMaxLength(120)
+        self.sex = QComboBox(self)
+        self.birth_date = OptionalDateEdit(dt.date(1990, 1, 1), self)
+        self.job_category = QComboBox(self)
+        self.department = QComboBox(self)
+        self.employment_type = QComboBox(self)
+        self.hire_date = OptionalDateEdit(dt.date.today(), self)
+        self.active = QCheckBox(self)
+        widgets = {"department_id": self.department}
+        for field in FIELDS:
+            self.form.add_row(field, "", widgets.get(field) or getattr(self, field))
         self.retranslate()
         self.load(WorkerInfo())
 
@@ -60,9 +57,8 @@ class WorkerDialog(QDialog):
         select_data(self.employment_type, info.employment_type)
         self.hire_date.set_value(info.hire_date)
         self.active.setChecked(info.active)
-        self.form.clear_errors()
-        self.banner.hide()
-        self._baseline = self.to_info()
+        self.clear_messages()
+        self.mark_clean()
         self._update_title()
 
     def to_info(self) -> WorkerInfo:
@@ -80,35 +76,8 @@ class WorkerDialog(QDialog):
             active=self.active.isChecked(),
         )
 
-    def is_dirty(self) -> bool:
-        return self.to_info() != self._baseline
-
-    def save(self) -> bool:
-        """Validate and save in one transaction; on failure keep the input and say why."""
-        info = self.to_info()
-        self.form.clear_errors()
-        self.banner.hide()
-        try:
-            with self.context.database.transaction() as session:
-                if info.id is None:
-                    result = create_worker(session, self.context.actor, info)
-                else:
-                    result = update_worker(session, self.context.actor, info)
-        except ValidationError as error:
-            leftover = self.form.show_errors(error.fields)
-            if leftover:
-                self._show_banner("\n".join(leftover.values()))
-            return False
-        except UserError as error:  # a conflict, a deleted worker, a refused permission
-            self._show_banner(str(error))
-            return False
-        self._loaded = result
-        self._baseline = self.to_info()
-        self.saved.emit(result)
-        self.accept()
-        return True
-
     def retranslate(self) -> None:
+        super().retranslate()
         self.form.set_label_text("staff_no", _("Staff number"))
         self.form.set_label_text("name", _("Name"))
         self.form.set_label_text("sex", _("Sex"))
@@ -124,69 +93,24 @@ class WorkerDialog(QDialog):
         fill_code_combo(self.employment_type, EMPLOYMENT_TYPES)
         self.birth_date.retranslate()
         self.hire_date.retranslate()
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("Save"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self._update_title()
 
-    # -- QDialog ------------------------------------------------------------------------------
+    # -- EditDialog ---------------------------------------------------------------------------
 
-    def reject(self) -> None:
-        """Esc, Cancel and the window's close button all come here."""
-        if self.is_dirty() and not self.context.ask.discard_changes(self):
-            return
-        self._baseline = self.to_info()
-        super().reject()
+    def snapshot(self) -> WorkerInfo:
+        return self.to_info()
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.is_dirty() and not self.context.ask.discard_changes(self):
-            event.ignore()
-            return
-        self._baseline = self.to_info()
-        super().closeEvent(event)
+    def write(self, session: Session) -> WorkerInfo:
+        info = self.to_info()
+        if info.id is None:
+            return create_worker(session, self.context.actor, info)
+        return update_worker(session, self.context.actor, info)
+
+    def after_save(self, result: object) -> None:
+        assert isinstance(result, WorkerInfo)
+        self._loaded = result
 
     # -- private ------------------------------------------------------------------------------
-
-    def _build(self) -> None:
-        self.setMinimumWidth(520)
-        self.banner = QLabel(self)
-        self.banner.setObjectName("formMessage")
-        self.banner.setProperty("role", "error")
-        self.banner.setWordWrap(True)
-        self.banner.hide()
-        self.staff_no = QLineEdit(self)
-        self.staff_no.setMaxLength(40)
-        self.name = QLineEdit(self)
-        self.name.setMaxLength(120)
-        self.sex = QComboBox(self)
-        self.birth_date = OptionalDateEdit(dt.date(1990, 1, 1), self)
-        self.job_category = QComboBox(self)
-        self.department = QComboBox(self)
-        self.employment_type = QComboBox(self)
-        self.hire_date = OptionalDateEdit(dt.date.today(), self)
-        self.active = QCheckBox(self)
-        self.form = FormLayout()
-        self.form.add_row("staff_no", "", self.staff_no)
-        self.form.add_row("name", "", self.name)
-        self.form.add_row("sex", "", self.sex)
-        self.form.add_row("birth_date", "", self.birth_date)
-        self.form.add_row("job_category", "", self.job_category)
-        self.form.add_row("department_id", "", self.department)
-        self.form.add_row("employment_type", "", self.employment_type)
-        self.form.add_row("hire_date", "", self.hire_date)
-        self.form.add_row("active", "", self.active)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setDefault(True)
-        save.setAutoDefault(True)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addLayout(self.form)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
 
     def _load_departments(self, keep_id: int | None) -> None:
         """Active departments, plus the worker's own even if it was deactivated since."""
@@ -202,10 +126,6 @@ class WorkerDialog(QDialog):
                     (_("{name} (inactive)").format(name=department.name(language)), department.id)
                 )
         fill_combo(self.department, items)
-
-    def _show_banner(self, text: str) -> None:
-        self.banner.setText(text)
-        self.banner.show()
 
     def _update_title(self) -> None:
         if self._loaded.id is None:

@@ -116,6 +116,8 @@ class AuditPage(Page):
         self.clear_button.clicked.connect(self.clear_filters)
         self.verify_button = QPushButton(icons.icon("shield-check"), "")
         self.verify_button.clicked.connect(self.verify_chain)
+        self.mirror_button(self.verify_button, "Ctrl+Shift+V")
+        self.mirror_button(self.clear_button, "Ctrl+Shift+X")
 
         # Labels above the fields keep the bar narrow enough for a 1024-pixel-wide window.
         filters = QGridLayout()
@@ -156,15 +158,17 @@ class AuditPage(Page):
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
-        for column, width in (
-            (TIME, 160),
-            (USER, 90),
-            (ACTION, 110),
-            (ENTITY, 100),
-            (RECORD, 60),
-            (CHANGES, 120),
+        # Widths in digits of the UI font, so that they follow the font and the scaling.
+        digit = self.fontMetrics().horizontalAdvance("0")
+        for column, digits in (
+            (TIME, 23),
+            (USER, 12),
+            (ACTION, 20),
+            (ENTITY, 14),
+            (RECORD, 8),
+            (CHANGES, 17),
         ):
-            header.resizeSection(column, width)
+            header.resizeSection(column, digits * digit)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
         self.count_label = QLabel()

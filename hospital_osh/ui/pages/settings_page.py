@@ -6,11 +6,15 @@ Each part is a ``SettingsSection`` listed on the left; a role sees only the part
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QScrollArea,
     QStackedWidget,
     QWidget,
@@ -28,14 +32,16 @@ from hospital_osh.ui.widgets.settings_database import DatabaseSettings
 from hospital_osh.ui.widgets.settings_departments import DepartmentSettings
 from hospital_osh.ui.widgets.settings_general import GeneralSettings
 from hospital_osh.ui.widgets.settings_language import LanguageSettings
+from hospital_osh.ui.widgets.settings_local_codes import LocalCodeSettings
 from hospital_osh.ui.widgets.settings_profile import ProfileSettings
-from hospital_osh.ui.widgets.settings_section import SettingsSection
+from hospital_osh.ui.widgets.settings_section import FormSection, ListSection, SettingsSection
 from hospital_osh.ui.widgets.settings_staffing import StaffingSettings
 from hospital_osh.ui.widgets.settings_users import UserSettings
 
 SECTION_CLASSES: tuple[type[SettingsSection], ...] = (
     ProfileSettings,
     DepartmentSettings,
+    LocalCodeSettings,
     StaffingSettings,
     UserSettings,
     GeneralSettings,
@@ -83,6 +89,9 @@ class SettingsPage(Page):
     language_changed = Signal(str)
     """Emitted with the language code the user chose here, after switching to it and saving
     it for the user: the window retranslates itself and every page."""
+    settings_changed = Signal()
+    """Emitted after the hospital-wide settings (General) were saved: the window reads again
+    what it uses (the idle time before it locks)."""
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(context, parent)
@@ -100,13 +109,18 @@ class SettingsPage(Page):
             scroll = QScrollArea(self.stack)
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from the list to the form
             scroll.setWidget(section)
             self.stack.addWidget(scroll)
             item = QListWidgetItem(icons.icon(cls.icon), "", self.list)
             item.setData(Qt.ItemDataRole.UserRole, cls.key)
+            self._mirror_section_buttons(section)
         database = self.sections.get(DatabaseSettings.key)
         if isinstance(database, DatabaseSettings):
             database.database_replaced.connect(self.database_replaced)
+        general = self.sections.get(GeneralSettings.key)
+        if isinstance(general, GeneralSettings):
+            general.saved.connect(self.settings_changed)
         language = self.sections.get(LanguageSettings.key)
         if isinstance(language, LanguageSettings):
             language.language_changed.connect(self._on_language_changed)
@@ -138,6 +152,16 @@ class SettingsPage(Page):
 
     def has_unsaved_changes(self) -> bool:
         return any(section.has_unsaved_changes() for section in self.sections.values())
+
+    def new_item(self) -> None:
+        """Ctrl+N adds a department or a user where the current section lists them."""
+        section = self.current_section()
+        if isinstance(section, ListSection) and hasattr(section, "add"):
+            section.add()
+
+    def tour_states(self) -> list[tuple[str, Callable[[], object]]]:
+        """Every section but the first (the page's own picture shows that one)."""
+        return [(key, partial(self.show_section, key)) for key in list(self.sections)[1:]]
 
     def tour_views(self) -> list[tuple[str, QWidget]]:
         views: list[tuple[str, QWidget]] = []
@@ -176,10 +200,22 @@ class SettingsPage(Page):
         self.retranslate()  # at least this page, should the window not be listening
         self.language_changed.emit(code)
 
+    def _mirror_section_buttons(self, section: SettingsSection) -> None:
+        """Every button of every section in the Actions menu; only the current section's are
+        shown (and their shortcuts live) at a time."""
+        shortcuts: dict[object, str] = {}
+        if isinstance(section, FormSection):
+            shortcuts[section.save_button] = "Ctrl+S"
+        if isinstance(section, DatabaseSettings):
+            shortcuts[section.backup_button] = "Ctrl+B"
+        for button in section.findChildren(QPushButton):
+            self.mirror_button(button, shortcuts.get(button, ""))
+
     def _on_row_changed(self, row: int) -> None:
         if row < 0:
             return
         self.stack.setCurrentIndex(row)
+        self.sync_menu_actions()
         section = self.current_section()
         if section is not None:
             section.activated()

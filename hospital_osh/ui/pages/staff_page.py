@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from hospital_osh.domain.codes import EMPLOYMENT_TYPES, JOB_CATEGORIES, N_
 from hospital_osh.domain.roles import Permission
 from hospital_osh.i18n import _, current_language, format_number
+from hospital_osh.paths import resource
 from hospital_osh.services.context import Actor
 from hospital_osh.services.errors import UserError
 from hospital_osh.services.hospital import list_departments
@@ -32,11 +33,13 @@ from hospital_osh.services.workers import (
     set_worker_active,
 )
 from hospital_osh.ui.context import AppContext
+from hospital_osh.ui.dialogs.immunisation_dialog import ImmunisationDialog
 from hospital_osh.ui.dialogs.roster_import_dialog import RosterImportDialog
 from hospital_osh.ui.dialogs.worker_dialog import WorkerDialog
 from hospital_osh.ui.itemmodels.worker_table_model import WorkerTableModel
 from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.widgets.code_combo import fill_code_combo, fill_combo
+from hospital_osh.ui.widgets.immunisation_panel import ImmunisationPanel
 
 SEARCH_DELAY_MS = 250
 """Search as you type, but query only once the typing pauses."""
@@ -101,6 +104,10 @@ class StaffPage(Page):
         self.edit_button.setToolTip(_("Edit the selected worker (Enter or double-click)"))
         self.import_button.setText(_("Import roster…"))
         self.import_button.setToolTip(_("Add or update many workers from a CSV or Excel file"))
+        self.immunisation_button.setText(_("Immunisation…"))
+        self.immunisation_button.setToolTip(
+            _("Hepatitis B vaccine doses, anti-HBs and baseline tests of the selected worker")
+        )
         self.table.setAccessibleName(_("Staff list"))
         self.model.retranslate()
         self._update_actions()
@@ -125,6 +132,7 @@ class StaffPage(Page):
         worker = WorkerDialog(self.context, self)
         worker.load(WorkerInfo())
         roster = RosterImportDialog(self.context, self)
+        roster.load_file(resource("samples", "roster_example.csv"))  # a preview, not a blank
         return [("worker_dialog", worker), ("roster_import", roster)]
 
     # -- QWidget ------------------------------------------------------------------------------
@@ -264,6 +272,15 @@ class StaffPage(Page):
         self.edit_button.clicked.connect(self.edit_selected)
         self.active_button.clicked.connect(self.toggle_selected_active)
         self.import_button.clicked.connect(self.open_import)
+        self.mirror_button(self.new_button)  # Ctrl+N is the window's Edit › New
+        self.mirror_button(self.edit_button, "Ctrl+E")
+        self.mirror_button(self.active_button, "Ctrl+D")
+        self.mirror_button(self.import_button, "Ctrl+I")
+        # Health data open in their own window, for roles that may see serostatus.
+        self.immunisation_dialog: ImmunisationDialog | None = None
+        self.immunisation_button = QPushButton(self)
+        self.immunisation_button.clicked.connect(self.open_immunisation)
+        self.immunisation_button.setVisible(ImmunisationPanel.visible_for(self.context.actor))
         for button in (self.new_button, self.edit_button, self.active_button, self.import_button):
             button.setVisible(self._edits if button is not self.active_button else self._can_manage)
 
@@ -297,6 +314,7 @@ class StaffPage(Page):
         actions = QHBoxLayout()
         for button in (self.new_button, self.edit_button, self.active_button, self.import_button):
             actions.addWidget(button)
+        actions.addWidget(self.immunisation_button)
         actions.addStretch(1)
         actions.addWidget(self.total_label)
         layout = QVBoxLayout(self)
@@ -340,6 +358,7 @@ class StaffPage(Page):
         row = self.selected_row()
         self.edit_button.setEnabled(row is not None)
         self.active_button.setEnabled(row is not None)
+        self.immunisation_button.setEnabled(row is not None)
         self.active_button.setText(
             _("Mark as in service") if row is not None and not row.active else _("Mark as left")
         )
@@ -373,6 +392,26 @@ class StaffPage(Page):
 
     def _on_import_dialog_finished(self, _result: int) -> None:
         self.import_dialog = None
+
+    def open_immunisation(self) -> ImmunisationDialog | None:
+        """The selected worker's hepatitis B doses, anti-HBs and baseline serology."""
+        row = self.selected_row()
+        if row is None or not ImmunisationPanel.visible_for(self.context.actor):
+            return None
+        if self.immunisation_dialog is not None and self.immunisation_dialog.isVisible():
+            self.immunisation_dialog.raise_()
+            return self.immunisation_dialog
+        dialog = ImmunisationDialog(self.context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.set_worker(row.id, row.name, row.staff_no)
+        dialog.finished.connect(self._on_immunisation_finished)
+        self.immunisation_dialog = dialog
+        dialog.resize(960, 620)
+        dialog.open()
+        return dialog
+
+    def _on_immunisation_finished(self, _result: int) -> None:
+        self.immunisation_dialog = None
 
     def _on_worker_saved(self, info: WorkerInfo) -> None:
         self.model.refresh()

@@ -16,13 +16,22 @@ the user's input stays as typed. Usage::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 ERROR_PROPERTY = "invalid"
 """Dynamic property set to True on a field widget while it shows an error (styled in style.py)."""
+
+
+def chain_focus(widgets: Sequence[QWidget]) -> None:
+    """Tab moves through ``widgets`` in this order. Qt's default order is the order widgets
+    were created in, which is rarely the order a form is read in (buttons made first by a base
+    class would come first)."""
+    for first, second in itertools.pairwise(widgets):
+        QWidget.setTabOrder(first, second)
 
 
 def _repolish(widget: QWidget) -> None:
@@ -80,6 +89,10 @@ class FormLayout(QFormLayout):
 
     def field_names(self) -> list[str]:
         return list(self._fields)
+
+    def shown_fields(self) -> list[QWidget]:
+        """The field widgets of the rows not hidden, in the order of the rows."""
+        return [widget for widget in self._fields.values() if self.isRowVisible(widget)]
 
     def set_field_visible(self, field: str, visible: bool) -> None:
         """Hide or show a whole row (label, field and its message)."""

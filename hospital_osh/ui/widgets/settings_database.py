@@ -43,7 +43,9 @@ class IntegrityResult:
 
 
 class DatabaseSettings(SettingsSection):
-    """Backups, restore and checks for the embedded SQLite file."""
+    """Backups, restore and checks for the embedded SQLite file. On a shared PostgreSQL
+    database backups and restores are the server's job: the section says so and offers only
+    the integrity check."""
 
     key = "database"
     title = N_("Database")
@@ -66,6 +68,11 @@ class DatabaseSettings(SettingsSection):
         self.location = QLabel(context.database.display_name(), self)
         self.location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.location.setWordWrap(True)
+        self.server_notice = QLabel(self)
+        self.server_notice.setObjectName("serverNotice")
+        self.server_notice.setWordWrap(True)
+        style.set_role(self.server_notice, "notice")
+        self.server_notice.setVisible(not context.database.is_sqlite)
         self.backup_button = QPushButton(self)
         self.backup_hint = QLabel(self)
         self.restore_button = QPushButton(self)
@@ -102,6 +109,7 @@ class DatabaseSettings(SettingsSection):
         ):
             grid.addWidget(button, row, 0)
             grid.addWidget(hint, row, 1)
+        self.body.addWidget(self.server_notice)
         self.body.addLayout(grid)
         self.body.addWidget(self.progress)
         self.body.addWidget(self.result)
@@ -114,8 +122,13 @@ class DatabaseSettings(SettingsSection):
     def busy(self) -> bool:
         return self._busy
 
+    @property
+    def file_backups(self) -> bool:
+        """Whether this application backs the database up itself (an SQLite file)."""
+        return self.context.database.is_sqlite and self.context.database.path is not None
+
     def backup_now(self) -> TaskState | None:
-        if self._busy:
+        if self._busy or not self.file_backups:
             return None
         database = self.context.database
 
@@ -131,6 +144,8 @@ class DatabaseSettings(SettingsSection):
         )
 
     def choose_restore(self) -> None:
+        if not self.file_backups:
+            return
         path = self.context.database.path
         start = str(backups_dir(path)) if path is not None else ""
         chosen, _filter = QFileDialog.getOpenFileName(
@@ -145,7 +160,7 @@ class DatabaseSettings(SettingsSection):
     def restore_from(self, source: Path) -> TaskState | None:
         """Replace the database by ``source`` after an explicit confirmation."""
         target = self.context.database.path
-        if self._busy or target is None:
+        if self._busy or target is None or not self.file_backups:
             return None
         question = _(
             "Replace the current database with the backup {source}?\n\n"
@@ -201,13 +216,23 @@ class DatabaseSettings(SettingsSection):
         self.check_hint.setText(
             _("Checks the database file and that the audit trail has not been altered.")
         )
-        if self.context.database.is_sqlite:
+        if self.file_backups:
             self.backup_hint.setText(_("Writes a copy to the backups folder beside the database."))
             self.restore_hint.setText(_("Replaces the database by a backup you choose."))
         else:
-            message = _("Backups of a shared PostgreSQL database are made on the server (pg_dump).")
-            self.backup_hint.setText(message)
-            self.restore_hint.setText(message)
+            self.set_intro("")
+            self.backup_hint.setText(_("Not available for a shared database."))
+            self.restore_hint.setText(_("Not available for a shared database."))
+            self.check_hint.setText(
+                _("Checks the database schema and that the audit trail has not been altered.")
+            )
+        self.server_notice.setText(
+            _(
+                "This is a shared PostgreSQL database. Its backups and restores are made on the "
+                "database server by its administrator (for example with pg_dump and "
+                "pg_restore), not from this application."
+            )
+        )
         self._update_buttons()
 
     # -- private ------------------------------------------------------------------------------
@@ -224,9 +249,9 @@ class DatabaseSettings(SettingsSection):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        sqlite = self.context.database.is_sqlite
-        self.backup_button.setEnabled(sqlite and not self._busy)
-        self.restore_button.setEnabled(sqlite and not self._busy)
+        files = self.file_backups
+        self.backup_button.setEnabled(files and not self._busy)
+        self.restore_button.setEnabled(files and not self._busy)
         self.check_button.setEnabled(not self._busy)
 
     def _show_result(self, text: str, role: str) -> None:

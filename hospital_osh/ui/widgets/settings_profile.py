@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+from sqlalchemy.orm import Session
 
 from hospital_osh.domain.codes import HOSPITAL_GRADES, N_
 from hospital_osh.domain.roles import Permission
 from hospital_osh.i18n import _
-from hospital_osh.services.errors import UserError, ValidationError
 from hospital_osh.services.hospital import HospitalProfile, get_profile, save_profile
-from hospital_osh.ui import style
 from hospital_osh.ui.context import AppContext
 from hospital_osh.ui.widgets.code_combo import fill_code_combo, select_data
-from hospital_osh.ui.widgets.form import FormLayout
-from hospital_osh.ui.widgets.settings_section import SettingsSection
+from hospital_osh.ui.widgets.settings_section import FormSection
 
 COMMON_TIME_ZONES = (
     "Asia/Shanghai",
@@ -40,7 +38,7 @@ COMMON_TIME_ZONES = (
 """Offered in the list; any IANA name may be typed instead."""
 
 
-class ProfileSettings(SettingsSection):
+class ProfileSettings(FormSection):
     """A form over ``HospitalProfile``; the service validates and answers per field."""
 
     key = "profile"
@@ -51,7 +49,6 @@ class ProfileSettings(SettingsSection):
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(context, parent)
         self._loaded = HospitalProfile()
-        self._baseline = HospitalProfile()
         self.name_zh = QLineEdit(self)
         self.name_en = QLineEdit(self)
         self.facility_code = QLineEdit(self)
@@ -62,7 +59,6 @@ class ProfileSettings(SettingsSection):
         self.time_zone = QComboBox(self)
         self.time_zone.setEditable(True)
         self.time_zone.addItems(COMMON_TIME_ZONES)
-        self.form = FormLayout()
         for name, widget in (
             ("name_zh", self.name_zh),
             ("name_en", self.name_en),
@@ -73,17 +69,7 @@ class ProfileSettings(SettingsSection):
             ("time_zone", self.time_zone),
         ):
             self.form.add_row(name, "", widget)
-        self.save_button = QPushButton(self)
-        self.save_button.setProperty("accent", True)
-        self.save_button.clicked.connect(self.save)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.status, 1)
-        self.body.addLayout(self.form)
-        self.body.addLayout(buttons)
-        self.body.addStretch(1)
+        self.finish_layout()
         self.retranslate()
         self.load(HospitalProfile())
 
@@ -106,7 +92,7 @@ class ProfileSettings(SettingsSection):
         select_data(self.grade, profile.grade)
         self.time_zone.setCurrentText(profile.time_zone)
         self.form.clear_errors()
-        self._baseline = self.to_profile()
+        self.mark_clean()
 
     def to_profile(self) -> HospitalProfile:
         return replace(
@@ -119,28 +105,6 @@ class ProfileSettings(SettingsSection):
             grade=self.grade.currentData() or "",
             time_zone=self.time_zone.currentText().strip(),
         )
-
-    def has_unsaved_changes(self) -> bool:
-        return self.to_profile() != self._baseline
-
-    def save(self) -> bool:
-        profile = self.to_profile()
-        self.form.clear_errors()
-        try:
-            with self.context.database.transaction() as session:
-                saved = save_profile(session, self.context.actor, profile)
-        except ValidationError as error:
-            leftover = self.form.show_errors(error.fields)
-            self._show_status(
-                "\n".join(leftover.values()) or _("Correct the marked fields."), "error"
-            )
-            return False
-        except UserError as error:
-            self._show_status(str(error), "error")
-            return False
-        self.load(saved)
-        self._show_status(_("The hospital profile was saved."), "ok")
-        return True
 
     def retranslate(self) -> None:
         super().retranslate()
@@ -158,8 +122,17 @@ class ProfileSettings(SettingsSection):
         self.save_button.setText(_("Save profile"))
         self.status.clear()
 
-    # -- private ------------------------------------------------------------------------------
+    # -- FormSection --------------------------------------------------------------------------
 
-    def _show_status(self, text: str, role: str) -> None:
-        self.status.setText(text)
-        style.set_role(self.status, role)
+    def snapshot(self) -> HospitalProfile:
+        return self.to_profile()
+
+    def write(self, session: Session) -> HospitalProfile:
+        return save_profile(session, self.context.actor, self.to_profile())
+
+    def after_save(self, result: object) -> None:
+        assert isinstance(result, HospitalProfile)
+        self.load(result)
+
+    def saved_text(self, result: object) -> str:
+        return _("The hospital profile was saved.")

@@ -14,25 +14,20 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
     QDoubleSpinBox,
-    QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from hospital_osh.domain.codes import JOB_CATEGORIES, N_, SEXES
 from hospital_osh.domain.roles import Permission
 from hospital_osh.i18n import _, format_number
-from hospital_osh.services.errors import UserError, ValidationError
 from hospital_osh.services.hospital import StaffingInfo, get_staffing, save_staffing
-from hospital_osh.ui import style
 from hospital_osh.ui.context import AppContext
-from hospital_osh.ui.widgets.form import FormLayout
-from hospital_osh.ui.widgets.settings_section import SettingsSection
+from hospital_osh.ui.widgets.settings_section import FormSection
 
 MAX_FIGURE = 100_000.0
 NO_BEDS = -1.0
@@ -49,7 +44,7 @@ def _spin(parent: QWidget) -> QDoubleSpinBox:
     return spin
 
 
-class StaffingSettings(SettingsSection):
+class StaffingSettings(FormSection):
     """One year at a time; changing the year with unsaved figures asks first."""
 
     key = "staffing"
@@ -60,7 +55,6 @@ class StaffingSettings(SettingsSection):
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(context, parent)
         self._year = dt.date.today().year
-        self._baseline = StaffingInfo(self._year)
         self.year = QSpinBox(self)
         self.year.setRange(1990, 2100)
         self.year.setValue(self._year)
@@ -100,22 +94,12 @@ class StaffingSettings(SettingsSection):
                     item.setFlags(Qt.ItemFlag.ItemIsEnabled)
                     item.setFont(bold)
                     self.grid.setItem(row, column, item)
-        self.form = FormLayout()
         self.form.add_row("year", "", self.year)
         self.form.add_row("occupied_beds", "", self.beds)
         self.form.add_row("fte", "", self.grid)
-        self.save_button = QPushButton(self)
-        self.save_button.setProperty("accent", True)
-        self.save_button.clicked.connect(self.save)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.status, 1)
-        self.body.addLayout(self.form)
-        self.body.addLayout(buttons)
-        self.body.addStretch(1)
+        self.finish_layout()
         self.retranslate()
+        self.mark_clean()
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -138,7 +122,7 @@ class StaffingSettings(SettingsSection):
                 spin.setValue(info.fte.get(key, 0.0))
         self._update_totals()
         self.form.clear_errors()
-        self._baseline = self.to_info()
+        self.mark_clean()
 
     def to_info(self) -> StaffingInfo:
         beds = self.beds.value()
@@ -148,35 +132,8 @@ class StaffingSettings(SettingsSection):
             fte={key: spin.value() for key, spin in self.cells.items() if spin.value()},
         )
 
-    def has_unsaved_changes(self) -> bool:
-        return self.to_info() != self._baseline
-
     def total(self) -> float:
         return self.to_info().total_fte
-
-    def save(self) -> bool:
-        info = self.to_info()
-        self.form.clear_errors()
-        try:
-            with self.context.database.transaction() as session:
-                saved = save_staffing(session, self.context.actor, info)
-        except ValidationError as error:
-            leftover = self.form.show_errors(error.fields)
-            self._show_status(
-                "\n".join(leftover.values()) or _("Correct the marked fields."), "error"
-            )
-            return False
-        except UserError as error:
-            self._show_status(str(error), "error")
-            return False
-        self.load(saved)
-        self._show_status(
-            _("Saved the figures for {year}: {fte} FTE in total.").format(
-                year=saved.year, fte=format_number(saved.total_fte, 1)
-            ),
-            "ok",
-        )
-        return True
 
     def retranslate(self) -> None:
         super().retranslate()
@@ -198,6 +155,24 @@ class StaffingSettings(SettingsSection):
         self.status.clear()
         self._update_totals()
         self._fit_grid()
+
+    # -- FormSection --------------------------------------------------------------------------
+
+    def snapshot(self) -> StaffingInfo:
+        return self.to_info()
+
+    def write(self, session: Session) -> StaffingInfo:
+        return save_staffing(session, self.context.actor, self.to_info())
+
+    def after_save(self, result: object) -> None:
+        assert isinstance(result, StaffingInfo)
+        self.load(result)
+
+    def saved_text(self, result: object) -> str:
+        assert isinstance(result, StaffingInfo)
+        return _("Saved the figures for {year}: {fte} FTE in total.").format(
+            year=result.year, fte=format_number(result.total_fte, 1)
+        )
 
     # -- private ------------------------------------------------------------------------------
 
@@ -237,7 +212,3 @@ class StaffingSettings(SettingsSection):
             value = sum(self.cells[(job, sex)].value() for job in jobs)
             self.grid.item(len(jobs), column).setText(format_number(value, 1))
         self.grid.item(len(jobs), len(sexes)).setText(format_number(grand, 1))
-
-    def _show_status(self, text: str, role: str) -> None:
-        self.status.setText(text)
-        style.set_role(self.status, role)
