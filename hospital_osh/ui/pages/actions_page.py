@@ -7,16 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QEvent,
     QItemSelectionModel,
     QModelIndex,
-    QObject,
     QSignalBlocker,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -48,6 +46,7 @@ from hospital_osh.ui.itemmodels.action_table_model import ActionTableModel
 from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.widgets.action_board import ActionBoard
 from hospital_osh.ui.widgets.code_combo import fill_combo, select_data
+from hospital_osh.ui.widgets.enter_opens import open_on_enter
 
 SEARCH_DELAY_MS = 250
 OPEN_ITEMS = "__open__"
@@ -177,20 +176,6 @@ class ActionsPage(Page):
 
     def tour_states(self) -> list[tuple[str, Callable[[], object]]]:
         return [("board", self._show_board_for_tour)]
-
-    # -- QWidget ------------------------------------------------------------------------------
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.table
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and self.selected_row() is not None
-        ):
-            self.edit_selected()
-            return True
-        return super().eventFilter(watched, event)
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -380,7 +365,7 @@ class ActionsPage(Page):
         self.table.setSortingEnabled(True)
         self.table.doubleClicked.connect(self._on_double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
-        self.table.installEventFilter(self)
+        open_on_enter(self.table, self.edit_selected)
 
         self.board = ActionBoard(self.context, self)
         self.board.open_requested.connect(self.open_action)

@@ -11,8 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -54,6 +53,7 @@ from hospital_osh.ui.dialogs.template_import_dialog import TemplateImportDialog
 from hospital_osh.ui.itemmodels.assessment_table_model import AssessmentTableModel
 from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.widgets.code_combo import fill_combo
+from hospital_osh.ui.widgets.enter_opens import open_on_enter
 
 SEARCH_DELAY_MS = 250
 TEMPLATE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -171,20 +171,6 @@ class HealthwisePage(Page):
 
     def _show_templates_tab(self) -> None:
         self.tabs.setCurrentIndex(1)
-
-    # -- QWidget ------------------------------------------------------------------------------
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.table
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and self.selected_row() is not None
-        ):
-            self.open_selected()
-            return True
-        return super().eventFilter(watched, event)
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -397,7 +383,7 @@ class HealthwisePage(Page):
         self.table.setSortingEnabled(True)
         self.table.doubleClicked.connect(self._on_double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.table.installEventFilter(self)
+        open_on_enter(self.table, self.open_selected)
 
         rounds = QWidget(self)
         filters = QHBoxLayout()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,6 +38,7 @@ from hospital_osh.ui.dialogs.worker_dialog import WorkerDialog
 from hospital_osh.ui.itemmodels.worker_table_model import WorkerTableModel
 from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.widgets.code_combo import fill_code_combo, fill_combo
+from hospital_osh.ui.widgets.enter_opens import open_on_enter
 from hospital_osh.ui.widgets.immunisation_panel import ImmunisationPanel
 
 SEARCH_DELAY_MS = 250
@@ -134,20 +134,6 @@ class StaffPage(Page):
         roster = RosterImportDialog(self.context, self)
         roster.load_file(resource("samples", "roster_example.csv"))  # a preview, not a blank
         return [("worker_dialog", worker), ("roster_import", roster)]
-
-    # -- QWidget ------------------------------------------------------------------------------
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.table
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and self.selected_row() is not None
-        ):
-            self.edit_selected()
-            return True
-        return super().eventFilter(watched, event)
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -305,7 +291,7 @@ class StaffPage(Page):
         self.table.setSortingEnabled(True)
         self.table.doubleClicked.connect(self._on_double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
-        self.table.installEventFilter(self)  # Enter edits the selected worker
+        open_on_enter(self.table, self.edit_selected)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 2)
