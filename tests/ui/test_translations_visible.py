@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from hospital_osh.ui.context import AppContext
+from hospital_osh.ui.dialogs.exposure_dialog import ExposureDialog
 from hospital_osh.ui.dialogs.login_dialog import LoginDialog
+from hospital_osh.ui.dialogs.quick_report_dialog import QuickReportDialog
 from hospital_osh.ui.dialogs.setup_wizard import STEP_TITLES, SetupWizard
 from hospital_osh.ui.language import apply_language
 from hospital_osh.ui.main_window import MainWindow
@@ -73,6 +76,13 @@ def _dialogs(hospital_db, sync_runner) -> list[tuple[str, QWidget]]:  # type: ig
             ),
         ),
     ]
+    # The exposure dialogs (the page's tour views cover them too; here they are also switched
+    # to Chinese at run time, which tests their retranslate()).
+    officer = AppContext(hospital_db, actor_of(hospital_db, "officer"), sync_runner)
+    window_less += [
+        ("quick_report", QuickReportDialog(officer)),
+        ("exposure_record", ExposureDialog(officer)),
+    ]
     return window_less
 
 
@@ -119,3 +129,153 @@ def test_the_checker_does_find_a_leak(qtbot, make_window) -> None:  # type: igno
     leaks = untranslated(window)
     assert any("'&File'" in leak for leak in leaks)
     assert any("'Audit log'" in leak for leak in leaks)
+
+
+@pytest.mark.parametrize("switch_at_run_time", [False, True], ids=["built", "switched"])
+def test_hazard_dialog_tabs_show_no_english(
+    qtbot, hospital_db, sync_runner, make_ui_context, switch_at_run_time
+) -> None:  # type: ignore[no-untyped-def]
+    """The hazard dialog on a saved hazard (acceptance, trigger, further controls, history),
+    every tab, in Chinese."""
+    import datetime as dt
+
+    from hospital_osh.services import hazards
+    from hospital_osh.services.hospital import list_departments
+    from hospital_osh.ui.dialogs.hazard_dialog import HazardDialog
+
+    context = make_ui_context("admin")
+    with hospital_db.transaction() as session:
+        department = list_departments(session)[0].id
+        saved = hazards.create_hazard(
+            session,
+            context.actor,
+            hazards.HazardInfo(
+                department_id=department,
+                activity="任务",
+                category="chemical",
+                statutory_factor_code="chem.formaldehyde",
+                potential_harm="伤害",
+                owner="主任",
+                assessed_on=dt.date.today(),
+                initial_likelihood=4,
+                initial_severity=4,
+                residual_likelihood=3,
+                residual_severity=4,
+                controls=(hazards.ControlInfo("手套", "ppe"),),
+            ),
+        ).hazard
+    if not switch_at_run_time:
+        apply_language("zh_CN")
+    dialog = HazardDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.load(saved)
+    if switch_at_run_time:
+        apply_language("zh_CN")
+        dialog.retranslate()
+    dialog.show()
+    leaks: list[str] = []
+    for tab in range(dialog.tabs.count()):
+        dialog.tabs.setCurrentIndex(tab)
+        _settle()
+        leaks += [f"[tab {tab}] {leak}" for leak in untranslated(dialog)]
+    assert dialog.warning_text()  # the warning is among the checked texts
+    assert leaks == [], "untranslated strings:\n" + "\n".join(leaks)
+
+
+@pytest.mark.parametrize("switch_at_run_time", [False, True], ids=["built", "switched"])
+def test_round_action_and_committee_views_show_no_english(
+    qtbot, hospital_db, make_ui_context, switch_at_run_time
+) -> None:  # type: ignore[no-untyped-def]
+    """A HealthWISE round with its plan (every tab), an action item with its log (every tab) and
+    the committee page with items to review, in Chinese."""
+    from hospital_osh.services import committee, healthwise
+    from hospital_osh.services.committee import MeetingInfo
+    from hospital_osh.ui.dialogs.action_dialog import ActionDialog
+    from hospital_osh.ui.dialogs.round_dialog import RoundDialog
+    from hospital_osh.ui.pages.committee_page import CommitteePage
+    from tests.ui.fixtures_actions import TODAY, make_item, prioritised_round
+
+    context = make_ui_context("admin")
+    info = prioritised_round(hospital_db, {"HW-M1-02": True})
+    assert info.id is not None
+    with hospital_db.transaction() as session:
+        healthwise.create_actions_from_priorities(session, context.actor, info.id)
+        committee.create_meeting(session, context.actor, MeetingInfo(held_on=TODAY, place="301"))
+    item = make_item(hospital_db, "done")
+    if not switch_at_run_time:
+        apply_language("zh_CN")
+    window = RoundDialog(context, info.id)
+    action = ActionDialog(context)
+    page = CommitteePage(context)
+    for widget in (window, action, page):
+        qtbot.addWidget(widget)
+    from hospital_osh.services import actions
+
+    with hospital_db.session() as session:
+        action.load(actions.get_action(session, context.actor, item))
+    if switch_at_run_time:
+        apply_language("zh_CN")
+        for widget in (window, action, page):
+            widget.retranslate()
+    leaks: list[str] = []
+    for name, view, tabs in (
+        ("round", window, window.tabs),
+        ("action", action, action.tabs),
+        ("committee", page, page.tabs),
+    ):
+        view.show()
+        for tab in range(tabs.count()):
+            tabs.setCurrentIndex(tab)
+            _settle()
+            leaks += [f"[{name} tab {tab}] {leak}" for leak in untranslated(view)]
+    assert window.plan_table.rowCount() == 1 and action.updates.rowCount() == 5
+    assert leaks == [], "untranslated strings:\n" + "\n".join(leaks)
+
+
+@pytest.mark.parametrize("switch_at_run_time", [False, True], ids=["built", "switched"])
+def test_followups_and_post_exposure_views_show_no_english(
+    qtbot, hospital_db, make_window, switch_at_run_time
+) -> None:  # type: ignore[no-untyped-def]
+    """The follow-ups page with items, its tour views (result entry; the case on its
+    post-exposure tab, every section of the decision panel) in Chinese."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from hospital_osh.models import Department, Worker
+    from hospital_osh.services import exposures
+    from tests.ui.fixtures_post_exposure import ADMIN, assess, complete_sharps
+
+    with hospital_db.transaction() as session:
+        place = {code: id_ for code, id_ in session.execute(select(Department.code, Department.id))}
+        place |= {no: id_ for no, id_ in session.execute(select(Worker.staff_no, Worker.id))}
+        now = dt.datetime(2026, 3, 9, 12)
+        info = complete_sharps(
+            place, source_hiv="positive", china_grade="level_2", china_source_grade="mild"
+        )
+        saved = exposures.record_exposure(session, ADMIN, info, now=now)
+        exposures.complete_exposure(session, ADMIN, saved.exposure, now=now)
+    assert saved.exposure.id is not None
+    assess(hospital_db, saved.exposure.id)
+    if not switch_at_run_time:
+        apply_language("zh_CN")
+    window = make_window("admin")
+    window.resize(1280, 800)
+    page = window.show_page("followups")
+    if switch_at_run_time:
+        window.switch_language("zh_CN", persist=False)
+    _settle()
+    leaks = [f"[followups] {leak}" for leak in untranslated(window)]
+    views = page.tour_views()
+    assert [name for name, _view in views] == ["result_entry", "case"]
+    for name, view in views:
+        qtbot.addWidget(view)
+        view.show()
+        panel = getattr(view, "post_exposure", None)
+        for index in range(panel.sections.count() if panel is not None else 1):
+            if panel is not None:
+                panel.sections.setCurrentIndex(index)
+            _settle()
+            leaks += [f"[{name} {index}] {leak}" for leak in untranslated(view)]
+        view.close()
+    assert leaks == [], "untranslated strings:\n" + "\n".join(leaks)

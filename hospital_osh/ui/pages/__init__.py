@@ -8,15 +8,31 @@ sees it. Nothing else changes.
 from __future__ import annotations
 
 from hospital_osh.services.context import Actor
+from hospital_osh.ui.pages.actions_page import ActionsPage
 from hospital_osh.ui.pages.audit_page import AuditPage
 from hospital_osh.ui.pages.base import Page
+from hospital_osh.ui.pages.committee_page import CommitteePage
+from hospital_osh.ui.pages.dashboard_page import DashboardPage
+from hospital_osh.ui.pages.exposures_page import ExposuresPage
+from hospital_osh.ui.pages.followups_page import FollowupsPage
+from hospital_osh.ui.pages.hazards_page import HazardsPage
+from hospital_osh.ui.pages.healthwise_page import HealthwisePage
+from hospital_osh.ui.pages.reports_page import ReportsPage
 from hospital_osh.ui.pages.settings_page import SettingsPage
 from hospital_osh.ui.pages.staff_page import StaffPage
 
 PAGE_CLASSES: list[type[Page]] = [
     AuditPage,
     StaffPage,
+    HazardsPage,
     SettingsPage,
+    ReportsPage,
+    ExposuresPage,
+    HealthwisePage,
+    ActionsPage,
+    CommitteePage,
+    FollowupsPage,
+    DashboardPage,
 ]
 
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
+from sqlalchemy.orm import Session
 
 from hospital_osh.domain.codes import N_
 from hospital_osh.domain.roles import Permission
 from hospital_osh.i18n import _
-from hospital_osh.services.errors import UserError, ValidationError
 from hospital_osh.services.settings import SETTINGS, all_settings, set_setting
-from hospital_osh.ui import style
 from hospital_osh.ui.context import AppContext
-from hospital_osh.ui.widgets.form import FormLayout
-from hospital_osh.ui.widgets.settings_section import SettingsSection
+from hospital_osh.ui.widgets.protocol_choice import ProtocolChoice
+from hospital_osh.ui.widgets.settings_section import FormSection
 
 
-class GeneralSettings(SettingsSection):
+class GeneralSettings(FormSection):
     """One field per registered setting, so a new setting needs no UI code."""
 
     key = "general"
@@ -26,25 +25,19 @@ class GeneralSettings(SettingsSection):
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(context, parent)
         self._stored: dict[str, str] = {}
-        self.edits: dict[str, QLineEdit] = {}
-        self.form = FormLayout()
+        self.edits: dict[str, QLineEdit | ProtocolChoice] = {}
         for key in SETTINGS:
-            edit = QLineEdit(self)
-            edit.setMaximumWidth(120)
+            edit: QLineEdit | ProtocolChoice
+            if key == ProtocolChoice.setting:  # a choice, with what each protocol rests on
+                edit = ProtocolChoice(self)
+            else:
+                edit = QLineEdit(self)
+                edit.setMaximumWidth(120)
             self.edits[key] = edit
             self.form.add_row(key, "", edit)
-        self.save_button = QPushButton(self)
-        self.save_button.setProperty("accent", True)
-        self.save_button.clicked.connect(self.save)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.status, 1)
-        self.body.addLayout(self.form)
-        self.body.addLayout(buttons)
-        self.body.addStretch(1)
+        self.finish_layout()
         self.retranslate()
+        self.mark_clean()
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -56,45 +49,43 @@ class GeneralSettings(SettingsSection):
         for key, edit in self.edits.items():
             edit.setText(self._stored.get(key, SETTINGS[key].default))
         self.form.clear_errors()
+        self.mark_clean()
 
     def values(self) -> dict[str, str]:
         return {key: edit.text().strip() for key, edit in self.edits.items()}
 
-    def has_unsaved_changes(self) -> bool:
-        return bool(self._stored) and self.values() != self._stored
-
-    def save(self) -> bool:
-        """Save the changed settings together, or none of them."""
-        changed = {k: v for k, v in self.values().items() if v != self._stored.get(k)}
-        self.form.clear_errors()
-        errors = {k: message for k, v in changed.items() if (message := SETTINGS[k].check(v))}
-        try:
-            if errors:
-                raise ValidationError(errors)
-            with self.context.database.transaction() as session:
-                for key, value in changed.items():
-                    set_setting(session, self.context.actor, key, value)
-        except ValidationError as error:
-            self.form.show_errors(error.fields)
-            self._show_status(_("Correct the marked fields."), "error")
-            return False
-        except UserError as error:
-            self._show_status(str(error), "error")
-            return False
-        self._stored = {**self._stored, **changed}
-        self._show_status(_("The settings were saved."), "ok")
-        return True
+    def changed(self) -> dict[str, str]:
+        return {k: v for k, v in self.values().items() if v != self._stored.get(k)}
 
     def retranslate(self) -> None:
         super().retranslate()
         self.set_intro(_("Settings that apply to everyone using this database."))
         for key, spec in SETTINGS.items():
             self.form.set_label_text(key, _(spec.label))
+            edit = self.edits[key]
+            if isinstance(edit, ProtocolChoice):
+                edit.retranslate()
         self.save_button.setText(_("Save settings"))
         self.status.clear()
 
-    # -- private ------------------------------------------------------------------------------
+    # -- FormSection --------------------------------------------------------------------------
 
-    def _show_status(self, text: str, role: str) -> None:
-        self.status.setText(text)
-        style.set_role(self.status, role)
+    def snapshot(self) -> dict[str, str]:
+        return self.values()
+
+    def check(self) -> dict[str, str]:
+        return {k: message for k, v in self.changed().items() if (message := SETTINGS[k].check(v))}
+
+    def write(self, session: Session) -> dict[str, str]:
+        """Save the changed settings together, or none of them."""
+        changed = self.changed()
+        for key, value in changed.items():
+            set_setting(session, self.context.actor, key, value)
+        return changed
+
+    def after_save(self, result: object) -> None:
+        assert isinstance(result, dict)
+        self._stored = {**self._stored, **result}
+
+    def saved_text(self, result: object) -> str:
+        return _("The settings were saved.")
