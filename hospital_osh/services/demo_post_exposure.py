@@ -4,10 +4,13 @@ courses, outcomes and notifications, inserted in bulk and deterministic by seed 
 Coverage varies by job category (nurses and doctors ~85-90% documented responders, outsourced
 cleaners, porters and caregivers far fewer), as Chinese hospital series suggest. Each exposure's
 proposal comes from the hospital's protocol through the domain; identical inputs are assessed
-once and the schedule shifted to the exposure's date, so 100k exposures stay fast. Follow-up
-states follow the case: closed cases have every item done (a few cancelled or missed), lost cases
-stop part-way, open cases have past items mostly done, some overdue, current ones due, later ones
-planned. A few closed cases are seroconversions, each with its notification.
+once and the schedule shifted to the exposure's date, and every row goes in through the driver
+(``_insert``), so 100k exposures stay fast. Follow-up states follow the case: closed cases have
+every item done (a few cancelled or missed), lost cases stop part-way, open cases have past items
+mostly done, current ones due, later ones planned. As in a working OSH office, cases still under
+follow-up a year on are mostly closed or lost by now, and overdue items get chased or recorded as
+missed, so what is overdue fell due in recent months. A few closed cases are seroconversions,
+each with its notification.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ import random
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Boolean, Date, DateTime, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from hospital_osh.domain.clock import DEFAULT_TIME_ZONE
@@ -43,8 +46,10 @@ from hospital_osh.models import (
 )
 from hospital_osh.services import post_exposure as pe
 from hospital_osh.services.context import SYSTEM
+from hospital_osh.services.demo_exposures import _sqlite_value
 
 BATCH = 5000
+INSERT_CACHE_KIB = 256 * 1024  # SQLite page cache while inserting (the default is 2 MiB)
 # Share of each job category that is a documented responder, and that has no complete series.
 _COVERAGE = {
     "doctor": (0.88, 0.05),
@@ -215,14 +220,21 @@ def _immunisation(
 # -- exposures ------------------------------------------------------------------------------
 
 
+# Stands in the JSON of a plan for the one value that differs per exposure (the time of the
+# assessment in the snapshot, of the exposure in the inputs): serialised once per plan, the text
+# only has the time put in, byte for byte what ``json.dumps`` of the full values would give.
+_MARK = "\u2063time\u2063"
+
+
 @dataclass(frozen=True)
 class _Plan:
-    """A proposal reduced to what does not depend on the date: offsets, bases, snapshot."""
+    """A proposal reduced to what does not depend on the date: offsets, bases, and the JSON of
+    the snapshot and of the inputs with ``_MARK`` where the time goes."""
 
     items: tuple[tuple[str, int | None, int, int, int, str, bool], ...]
-    snapshot: dict[str, Any]
+    snapshot_json: str
     pep_level: str | None
-    inputs: dict[str, Any]
+    inputs_json: str
 
 
 def _plan(inputs: ExposureInputs, protocol: Any, alternative: Any) -> _Plan:
@@ -241,13 +253,48 @@ def _plan(inputs: ExposureInputs, protocol: Any, alternative: Any) -> _Plan:
         )
         for t in tests
     )
-    snapshot = json.loads(pe._snapshot(proposal, tests, d0))
-    values = dataclasses.asdict(inputs)
-    values.pop("occurred_at")
-    return _Plan(items, snapshot, str(proposal.hiv.pep) if proposal.hiv else None, values)
+    snapshot = dict(json.loads(pe._snapshot(proposal, tests, d0)), assessed_at=_MARK)
+    values = dict(dataclasses.asdict(inputs), occurred_at=_MARK)
+    return _Plan(
+        items,
+        json.dumps(snapshot, sort_keys=True, ensure_ascii=False),
+        str(proposal.hiv.pep) if proposal.hiv else None,
+        json.dumps(values, sort_keys=True, ensure_ascii=False),
+    )
 
 
-def _inputs(row: Any, hbv: str, zone: ZoneInfo) -> ExposureInputs:
+def _uuid(rng: random.Random) -> str:
+    """A version-4 UUID drawn from ``rng`` (deterministic by seed)."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+# Cases still under follow-up a year after the exposure: most are settled by then (all tests
+# done, or the worker lost); the rest stay open. Shares of (closed, lost) among them.
+OLD_CASE_DAYS = 365
+OLD_CASE_SETTLED = (0.80, 0.12)
+# Of the items past their window in an open case, the share still open just after it closed,
+# and the days in which that share halves (the office chases them or records them as missed).
+OVERDUE_SHARE = 0.16
+OVERDUE_HALF_LIFE = 45
+
+
+def _settled(rng: random.Random, row: Any, today: dt.date) -> tuple[str, str]:
+    """(status, outcome) of the case: an old case still under follow-up is mostly closed now
+    (a record still incomplete cannot be closed and stays as it is)."""
+    if row.status != "under_follow_up" or row.incomplete:
+        return row.status, row.outcome
+    if (today - row.occurred_at.date()).days <= OLD_CASE_DAYS:
+        return row.status, row.outcome
+    draw = rng.random()
+    closed, lost = OLD_CASE_SETTLED
+    if draw < closed:
+        return "closed", "no_seroconversion"
+    if draw < closed + lost:
+        return "lost_to_follow_up", "lost_to_follow_up"
+    return row.status, row.outcome
+
+
+def _inputs(row: Any, hbv: str, occurred_at: dt.datetime) -> ExposureInputs:
     identified = row.source_identified == "yes"
 
     def result(value: str | None) -> str:
@@ -257,7 +304,7 @@ def _inputs(row: Any, hbv: str, zone: ZoneInfo) -> ExposureInputs:
     fluid = row.fluid_type
     return ExposureInputs(
         exposure_type=row.exposure_type,
-        occurred_at=row.occurred_at.replace(tzinfo=zone),
+        occurred_at=occurred_at,
         clean_unused_sharp=row.exposure_type == "percutaneous" and row.device_contaminated == "no",
         infectious_fluid=not (
             row.exposure_type in ("mucous_membrane", "non_intact_skin")
@@ -279,9 +326,62 @@ def _inputs(row: Any, hbv: str, zone: ZoneInfo) -> ExposureInputs:
     )
 
 
+def _required_columns(model: Any) -> set[str]:
+    """Columns an INSERT must name when the ORM's Python-side defaults do not run."""
+    return {
+        c.name
+        for c in model.__table__.columns
+        if not c.nullable and not c.primary_key and c.server_default is None
+    }
+
+
 def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), BATCH):
-        session.execute(insert(model), rows[start : start + BATCH])
+    """Insert through the driver, as ``demo_exposures._bulk_insert`` does for exposures: the
+    ORM's per-row processing would take most of the demo's time at a million follow-ups.
+    SQLite gets ``executemany`` with values as SQLAlchemy's SQLite types store them, PostgreSQL
+    COPY, any other backend Core's ``insert``."""
+    if not rows:
+        return
+    table = model.__table__
+    columns = list(rows[0])
+    missing = _required_columns(model) - set(columns)
+    assert not missing and set(columns) <= set(table.columns.keys()), (missing, columns)
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name not in {"sqlite", "postgresql"}:
+        for start in range(0, len(rows), BATCH):
+            session.execute(insert(model), rows[start : start + BATCH])
+        return
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if dialect.name == "postgresql":
+            with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in columns])
+            return
+        marks = ", ".join("?" * len(columns))
+        statement = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
+        # Column by column, converting only dates, times and booleans: a call per value would
+        # cost as much as the insert itself.
+        typed = {c for c in columns if isinstance(table.c[c].type, Date | DateTime | Boolean)}
+        cursor.execute("PRAGMA cache_size")
+        (cache,) = cursor.fetchall()[0]
+        # A large page cache while inserting: the random UUIDs' index pages stay in memory.
+        cursor.execute(f"PRAGMA cache_size = {-INSERT_CACHE_KIB}")
+        try:
+            for start in range(0, len(rows), BATCH):
+                batch = rows[start : start + BATCH]
+                values = [
+                    [_sqlite_value(r[c]) for r in batch] if c in typed else [r[c] for r in batch]
+                    for c in columns
+                ]
+                cursor.executemany(statement, list(zip(*values, strict=True)))
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {int(cache)}")
+    finally:
+        cursor.close()
 
 
 _SEROCONVERSION_TEST = {
@@ -373,6 +473,7 @@ def _exposures(
             Exposure.source_hiv_viral_load,
             Exposure.china_grade,
             Exposure.china_source_grade,
+            Exposure.incomplete,
         )
         .where(Exposure.status.not_in(("reported", "under_assessment")))
         .order_by(Exposure.id)
@@ -385,32 +486,34 @@ def _exposures(
     courses: list[dict[str, Any]] = []
     outcomes: list[dict[str, Any]] = []
     notifications: list[dict[str, Any]] = []
+    closed: list[dict[str, Any]] = []
+    latest_close = dt.datetime.combine(today, dt.time()) - dt.timedelta(hours=8)
     for row in rows:
         d0 = row.occurred_at.date()
         record = immunity.get(row.worker_id) if row.worker_id is not None else None
         hbv = record.status(d0) if record else HbvStatus.UNVACCINATED
-        inputs = _inputs(row, hbv, zone)
-        key = dataclasses.replace(inputs, occurred_at=epoch)
+        key = _inputs(row, hbv, epoch)  # the plan does not depend on the date: shifted below
         plan = plans.get(key)
         if plan is None:
             plan = plans[key] = _plan(key, protocol, alternative)
         stamp = row.occurred_at - dt.timedelta(hours=8) + dt.timedelta(hours=rng.uniform(1, 6))
-        snapshot = dict(plan.snapshot, assessed_at=stamp.isoformat())
-        inputs_values = dict(
-            plan.inputs,
-            occurred_at=(row.occurred_at - dt.timedelta(hours=8)).isoformat() + "+00:00",
-        )
+        status, outcome = _settled(rng, row, today)
+        if status != row.status:
+            closed.append(
+                {"b_id": row.id, "b_status": status, "b_outcome": outcome, "b_at": latest_close}
+            )
+        utc_start = (row.occurred_at - dt.timedelta(hours=8)).isoformat() + "+00:00"
         assessments.append(
             {
-                "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "uuid": _uuid(rng),
                 "exposure_id": row.id,
                 "protocol_id": protocol.id,
                 "protocol_version": protocol.version,
                 "worker_hbv_status": str(hbv),
                 "worker_anti_hbs": None,
                 "pep_level": plan.pep_level,
-                "inputs": json.dumps(inputs_values, sort_keys=True, ensure_ascii=False),
-                "proposal": json.dumps(snapshot, sort_keys=True, ensure_ascii=False),
+                "inputs": plan.inputs_json.replace(_MARK, utc_start),
+                "proposal": plan.snapshot_json.replace(_MARK, stamp.isoformat()),
                 "assessed_by": SYSTEM.username,
                 "assessed_at": stamp,
                 "version": 1,
@@ -424,7 +527,7 @@ def _exposures(
                 continue
             window_start = d0 + dt.timedelta(days=start)
             window_end = d0 + dt.timedelta(days=end)
-            state, reason, done = _state(rng, row.status, window_start, window_end, today)
+            state, reason, done = _state(rng, status, window_start, window_end, today)
             if seroconverted and code == seroconverted[0] and due >= 42 and not serotest_done:
                 state, reason, done = "done", "", min(window_end, today)
             result = value = None
@@ -447,7 +550,7 @@ def _exposures(
                     )
             items.append(
                 {
-                    "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "uuid": _uuid(rng),
                     "exposure_id": row.id,
                     "plan_key": f"{code}:{dose or 0}:{due}",
                     "code": code,
@@ -471,17 +574,30 @@ def _exposures(
         if seroconverted and not serotest_done:
             day = min(d0 + dt.timedelta(days=90), today)
             _seroconversion(row, day, seroconverted[1], notifications, outcomes)
-        elif row.status in ("closed", "lost_to_follow_up") and not seroconverted:
+        elif status in ("closed", "lost_to_follow_up") and not seroconverted:
             outcomes.append(
                 {
                     "exposure_id": row.id,
-                    "outcome": row.outcome,
+                    "outcome": outcome,
                     "seroconversion_date": None,
                     "note": "",
                     "closed_by": SYSTEM.username,
-                    "closed_at": stamp + dt.timedelta(days=200),
+                    "closed_at": min(stamp + dt.timedelta(days=200), latest_close),
                 }
             )
+    if closed:
+        table = cast(Table, Exposure.__table__)
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(
+                status=bindparam("b_status"),
+                outcome=bindparam("b_outcome"),
+                updated_at=bindparam("b_at"),
+                version=table.c.version + 1,
+            ),
+            closed,
+        )
     _insert(session, PostExposureAssessment, assessments)
     _insert(session, FollowUp, items)
     _insert(session, Prophylaxis, prophylaxis)
@@ -493,6 +609,7 @@ def _exposures(
         "followups": len(items),
         "pep_courses": len(courses),
         "notifications": len(notifications),
+        "old_cases_closed": len(closed),
     }
 
 
@@ -524,9 +641,12 @@ def _state(
     draw = rng.random()
     if draw < 0.80:
         return done()
-    if draw < 0.84:
-        return "missed", "员工未按时复查，已电话提醒。", None
-    return "open", "", None  # overdue
+    # Overdue items are chased: the share still open halves every OVERDUE_HALF_LIFE days after
+    # the window closed, the rest are recorded as missed; old backlogs stay small.
+    lag = (today - end).days
+    if draw < 0.80 + OVERDUE_SHARE * 0.5 ** (lag / OVERDUE_HALF_LIFE):
+        return "open", "", None  # overdue
+    return "missed", "员工未按时复查，已电话提醒。", None
 
 
 def _given(exposure_id: int, kind: str, dose: int | None, at: dt.datetime) -> dict[str, Any]:

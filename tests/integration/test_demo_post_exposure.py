@@ -1,5 +1,6 @@
 """Demo post-exposure data: coverage by job, follow-ups in every state (overdue relative to the
-demo's day), PEP courses, seroconversions with notifications, determinism and speed."""
+demo's day), old cases settled and overdue items recent, PEP courses, seroconversions with
+notifications, rows inserted through the driver read back as the ORM's, determinism."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from hospital_osh.models import (
     CaseOutcome,
@@ -109,3 +110,50 @@ def test_same_seed_same_data(database: Database, tmp_path: object) -> None:
     finally:
         other.dispose()
     assert first == second and first
+
+
+def test_old_cases_are_settled_and_overdue_items_are_recent(demo: Database) -> None:
+    """A year after the exposure nearly every case is closed or lost; what is still overdue
+    fell due in recent months (the office chases overdue tests or records them as missed)."""
+    year_ago = dt.datetime.combine(TODAY - dt.timedelta(days=365), dt.time())
+    with demo.session() as session:
+        old = Counter(
+            dict(
+                session.execute(
+                    select(Exposure.status, func.count(Exposure.id))
+                    .where(Exposure.occurred_at < year_ago, Exposure.incomplete.is_(False))
+                    .group_by(Exposure.status)
+                ).all()
+            )
+        )
+        overdue = followups.list_followups(
+            session, SYSTEM, followups.FollowupFilter(scope="overdue"), today=TODAY, limit=10_000
+        )
+        latest_close = session.scalar(select(func.max(CaseOutcome.closed_at)))
+    assert old["closed"] + old["lost_to_follow_up"] > 100
+    assert old["under_follow_up"] <= 0.02 * old.total()
+    assert len(overdue) >= 5
+    lags = sorted((TODAY - row.window_end).days for row in overdue)
+    assert sum(lag <= 90 for lag in lags) >= 0.6 * len(lags), lags
+    assert sum(lag > 180 for lag in lags) <= 0.05 * len(lags), lags
+    assert latest_close is not None and latest_close.date() <= TODAY
+
+
+def test_bulk_rows_read_back_as_the_orm_writes_them(demo: Database) -> None:
+    """The rows inserted through the driver have the types and formats of ORM rows, so the
+    SQL filters on dates and flags find them."""
+    with demo.session() as session:
+        item = session.scalars(select(FollowUp).where(FollowUp.pep_item.is_(True)).limit(1)).one()
+        assessment = session.scalars(select(PostExposureAssessment).limit(1)).one()
+        in_window = session.scalar(
+            select(func.count(FollowUp.id)).where(
+                FollowUp.window_start <= TODAY, FollowUp.window_end >= TODAY
+            )
+        )
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        cache = session.execute(text("PRAGMA cache_size")).scalar() if sqlite else None
+    assert isinstance(item.due_date, dt.date) and item.pep_item is True
+    assert isinstance(item.created_at, dt.datetime) and len(item.uuid) == 36
+    assert assessment.assessed_at.isoformat() in assessment.proposal  # the time put in the JSON
+    assert in_window
+    assert cache in (None, -2000)  # the demo's large insert cache is given back (SQLite default)

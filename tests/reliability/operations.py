@@ -26,9 +26,14 @@ from hospital_osh.domain.roles import Role
 from hospital_osh.services import (
     actions,
     audit,
+    committee,
+    dashboard,
     exposures,
+    followups,
     hazards,
+    healthwise,
     hospital,
+    immunisation,
     local_codes,
     roster,
     settings,
@@ -36,6 +41,7 @@ from hospital_osh.services import (
     users,
     workers,
 )
+from hospital_osh.services import post_exposure as pe
 from hospital_osh.services.context import Actor
 from hospital_osh.services.database import Database
 from hospital_osh.services.hospital import DepartmentInfo, HospitalProfile, StaffingInfo
@@ -53,14 +59,19 @@ UNCHECKED = frozenset(
         "actions.insert_action",
         "actions.apply_transition",
         "actions.available_transitions",
+        "healthwise.apply_move",
+        "healthwise.available_moves",
     }
 )
 
 # Identities and serostatus planted in the world; roles without the right must never see them.
-SECRET_TEXTS = ("李小红", "Wang Qiang", "N001", "D001", "ZY123456", "置管时患者躁动")
+RESULT_NOTE = "抗-HCV阴性，已告知本人"  # a clinician's note on a result: health data
+SECRET_TEXTS = ("李小红", "Wang Qiang", "N001", "D001", "ZY123456", "置管时患者躁动", RESULT_NOTE)
 
 
 TODAY = dt.date(2026, 11, 20)
+# The exposures' day after (the world's exposure occurred on 9 March 2026, NOW is the 10th).
+CASE_DAY = NOW.date()
 
 
 def hazard_info(department_id: int) -> hazards.HazardInfo:
@@ -149,6 +160,8 @@ class World:
             self.hazard = hazards.create_hazard(
                 session, officer, hazard_info(self.place.icu), today=TODAY
             ).hazard
+        self._post_exposure(database)
+        self._healthwise_and_committee(database, tmp_path)
         path = tmp_path / "roster.csv"
         path.write_text(
             ",".join(roster.REQUIRED_COLUMNS) + "\nR1,李强,male,,doctor,ICU,permanent,\n",
@@ -157,6 +170,126 @@ class World:
         with database.session() as session:
             self.preview = roster.read_roster(session, path)
         assert self.preview.ok, self.preview.messages()
+
+    def _post_exposure(self, database: Database) -> None:
+        """The exposure assessed (its follow-ups scheduled, one missed, one done with a note),
+        a second exposure not yet assessed, the doctor's first vaccine dose and HBsAg result."""
+        officer = Actor("osh_officer_1", Role.OSH_OFFICER)
+        place = self.place
+        assert self.exposure.id is not None
+        with database.transaction() as session:
+            pe.assess_exposure(session, officer, self.exposure.id, now=NOW)
+            # now under follow-up, in a new version
+            self.exposure = exposures.get_exposure(session, officer, self.exposure.id)
+            items = followups.list_followups(
+                session,
+                officer,
+                followups.FollowupFilter(scope="open", exposure_id=self.exposure.id),
+                today=CASE_DAY,
+            )
+            self.open_item = next(i for i in items if i.code == "hbsag")
+            closed = next(i for i in items if i.code == "alt")
+            self.closed_item = followups.resolve(
+                session, officer, closed.id, followups.MISSED, "Did not come"
+            )
+            tested = next(i for i in items if i.code == "anti_hcv")
+            followups.enter_result(
+                session,
+                officer,
+                tested.id,
+                followups.ResultEntry(CASE_DAY, result="negative", note=RESULT_NOTE),
+                today=CASE_DAY,
+            )
+            self.unassessed = exposures.record_exposure(
+                session,
+                officer,
+                complete_sharps(
+                    place,
+                    worker_id=place.doctor,
+                    occurred_at=dt.datetime(2026, 3, 8, 8, 0),
+                    reported_at=dt.datetime(2026, 3, 8, 9, 0),
+                ),
+                now=NOW,
+            ).exposure
+            self.dose = immunisation.record_dose(
+                session,
+                officer,
+                place.doctor,
+                immunisation.DoseInput(dt.date(2019, 1, 10), 1),
+                today=CASE_DAY,
+            )
+            self.serology = immunisation.record_serology(
+                session,
+                officer,
+                place.doctor,
+                immunisation.SerologyInput("hbsag", dt.date(2019, 1, 10), result="negative"),
+                today=CASE_DAY,
+            )
+
+    def _healthwise_and_committee(self, database: Database, tmp_path: Path) -> None:
+        """The hospital's own checklist (imported: the shipped ones stay to be installed), a
+        draft round and a prioritised one (two priorities, no items yet), a committee member
+        and a planned meeting."""
+        officer = Actor("osh_officer_1", Role.OSH_OFFICER)
+        self.checklist_file = tmp_path / "edition.csv"
+        self.checklist_file.write_text(
+            "module_code,module_title_en,module_title_zh,checkpoint_code,title_en,title_zh,"
+            "why_en,why_zh\n"
+            "1,Lifting,搬运,1.1,Use hoists,使用移位机,Back injuries,腰背损伤\n"
+            "1,,,1.2,Train lifting,培训搬运,,\n"
+            "2,Sharps,锐器,2.1,Containers at hand,锐器盒就近,,\n",
+            encoding="utf-8",
+        )
+        with database.transaction() as session:
+            self.template = healthwise.import_template(
+                session,
+                officer,
+                self.checklist_file,
+                code="ward-walkround",
+                version="2026",
+                name_zh="病区巡查",
+                name_en="Ward walk-round",
+            )
+            self.draft = healthwise.create_assessment(session, officer, self.new_round())
+            self.round = healthwise.create_assessment(session, officer, self.new_round())
+            round_id = self.round.id or 0
+
+            def move(target: str) -> healthwise.AssessmentInfo:
+                return healthwise.move_assessment(session, officer, round_id, target, today=TODAY)
+
+            move("in_progress")
+            self.priorities = ("1.1", "2.1")
+            answers = [
+                healthwise.AnswerInput(code, "action_proposed", True, remarks="Needed")
+                if code in self.priorities
+                else healthwise.AnswerInput(code, "no_action")
+                for code in ("1.1", "1.2", "2.1")
+            ]
+            for member in self.round.members:
+                healthwise.save_answers(session, officer, round_id, member.id, answers)
+            for target in ("submitted", "in_group_review"):
+                move(target)
+            self.round = move("prioritized")
+            self.member = committee.save_member(
+                session,
+                officer,
+                committee.CommitteeMemberInfo("刘主任", "chair", "management", sex="male"),
+            )
+            self.meeting = committee.create_meeting(
+                session, officer, committee.MeetingInfo(held_on=TODAY, place="Meeting room 2")
+            )
+
+    def new_round(self, area: str = "3楼东区") -> healthwise.AssessmentInfo:
+        return healthwise.AssessmentInfo(
+            template_id=self.template.id,
+            department_id=self.place.ward,
+            area=area,
+            assessed_on=TODAY,
+            members=(
+                healthwise.MemberInfo("王护士长", "manager", "nurse", "female"),
+                healthwise.MemberInfo("护士1", "staff", "nurse", "female"),
+            ),
+        )
 
     def calls(self, session: Session, who: Actor) -> dict[str, Callable[[], object]]:
         place, exposure = self.place, self.exposure
@@ -353,7 +486,207 @@ class World:
             "summary.action_export_rows": lambda: summary.action_export_rows(
                 session, who, dt.date(2026, 1, 1), dt.date(2026, 12, 31)
             ),
+            "dashboard.build_dashboard": lambda: dashboard.build_dashboard(session, who, "year"),
+            "dashboard.immunity_figure": lambda: dashboard.immunity_figure(session, who),
+            "dashboard.reporter_view": lambda: dashboard.reporter_view(session, who),
+        }
+
+    def post_exposure_calls(self, session: Session, who: Actor) -> dict[str, Callable[[], object]]:
+        case, other, doctor = self.exposure.id or 0, self.unassessed.id or 0, self.place.doctor
+        item, closed = self.open_item, self.closed_item
+        case_filter = followups.FollowupFilter(scope="all", exposure_id=case)
+        return {
+            # follow-ups
+            "followups.list_followups": lambda: followups.list_followups(
+                session, who, case_filter, today=CASE_DAY
+            ),
+            "followups.count_followups": lambda: followups.count_followups(
+                session, who, case_filter, today=CASE_DAY
+            ),
+            "followups.overdue_count": lambda: followups.overdue_count(
+                session, who, today=CASE_DAY
+            ),
+            "followups.counts": lambda: followups.counts(session, who, today=CASE_DAY),
+            "followups.get_followup": lambda: followups.get_followup(
+                session, who, item.id, today=CASE_DAY
+            ),
+            "followups.reschedule": lambda: followups.reschedule(
+                session,
+                who,
+                item.id,
+                followups.ScheduleChange(
+                    item.due_date + dt.timedelta(days=2),
+                    item.window_start,
+                    item.window_end + dt.timedelta(days=7),
+                    "Worker on night shifts",
+                ),
+            ),
+            "followups.enter_result": lambda: followups.enter_result(
+                session,
+                who,
+                item.id,
+                followups.ResultEntry(CASE_DAY, result="negative"),
+                today=CASE_DAY,
+            ),
+            "followups.resolve": lambda: followups.resolve(
+                session, who, item.id, followups.CANCELLED, "Not needed: source re-tested"
+            ),
+            "followups.reopen": lambda: followups.reopen(
+                session, who, closed.id, "Marked missed by mistake"
+            ),
+            # immunisation
+            "immunisation.record_dose": lambda: immunisation.record_dose(
+                session,
+                who,
+                doctor,
+                immunisation.DoseInput(dt.date(2019, 2, 10), 2),
+                today=CASE_DAY,
+            ),
+            "immunisation.record_serology": lambda: immunisation.record_serology(
+                session,
+                who,
+                doctor,
+                immunisation.SerologyInput("anti_hbs", dt.date(2019, 9, 1), value=120.0),
+                today=CASE_DAY,
+            ),
+            "immunisation.delete_dose": lambda: immunisation.delete_dose(
+                session, who, self.dose.id, "Entered twice"
+            ),
+            "immunisation.delete_serology": lambda: immunisation.delete_serology(
+                session, who, self.serology.id, "Wrong worker"
+            ),
+            "immunisation.immunity_status": lambda: immunisation.immunity_status(
+                session, who, doctor
+            ),
+            "immunisation.history": lambda: immunisation.history(session, who, doctor),
+            "immunisation.coverage": lambda: immunisation.coverage(session, who, on=CASE_DAY),
+            # post-exposure management
+            "post_exposure.propose": lambda: pe.propose(session, who, case, now=NOW),
+            "post_exposure.assess_exposure": lambda: pe.assess_exposure(
+                session, who, other, now=NOW
+            ),
+            "post_exposure.ensure_assessed": lambda: pe.ensure_assessed(
+                session, who, other, now=NOW
+            ),
+            "post_exposure.record_prophylaxis": lambda: pe.record_prophylaxis(
+                session,
+                who,
+                case,
+                pe.ProphylaxisInput("hbig", "given", dt.datetime(2026, 3, 9, 12, 0), 1),
+                now=NOW,
+            ),
+            "post_exposure.record_pep_course": lambda: pe.record_pep_course(
+                session,
+                who,
+                case,
+                pe.PepCourseInput(dt.datetime(2026, 3, 9, 12, 0), "TDF/FTC + DTG"),
+                now=NOW,
+            ),
+            "post_exposure.record_notification": lambda: pe.record_notification(
+                session,
+                who,
+                case,
+                pe.NotificationInput("work_injury_claim", "hbv", "Labour bureau", CASE_DAY),
+                today=CASE_DAY,
+            ),
+            "post_exposure.close_case": lambda: pe.close_case(
+                session,
+                who,
+                case,
+                pe.CloseInput("lost_to_follow_up", mark_open_missed=True),
+                today=CASE_DAY,
+            ),
+            "post_exposure.get_case": lambda: pe.get_case(
+                session, who, case, today=CASE_DAY, now=NOW
+            ),
+            "summary.followup_export_rows": lambda: summary.followup_export_rows(
+                session, who, dt.date(2026, 1, 1), dt.date(2026, 12, 31), now=NOW
+            ),
+        }
+
+    def healthwise_calls(self, session: Session, who: Actor) -> dict[str, Callable[[], object]]:
+        template, draft, ready = self.template.id, self.draft.id or 0, self.round.id or 0
+        meeting, action = self.meeting.id or 0, self.action.id or 0
+        first, second = self.priorities
+        member = self.draft.members[0].id
+        period = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+        return {
+            # HealthWISE checklists
+            "healthwise.install_shipped_templates": lambda: healthwise.install_shipped_templates(
+                session, who
+            ),
+            "healthwise.import_template": lambda: healthwise.import_template(
+                session,
+                who,
+                self.checklist_file,
+                code="healthwise-official",
+                version="2015-zh",
+                name_zh="HealthWISE 官方版",
+                name_en="HealthWISE official",
+            ),
+            "healthwise.set_template_active": lambda: healthwise.set_template_active(
+                session, who, template, False
+            ),
+            "healthwise.create_assessment": lambda: healthwise.create_assessment(
+                session, who, self.new_round("5楼西区")
+            ),
+            "healthwise.update_assessment": lambda: healthwise.update_assessment(
+                session, who, replace(self.draft, notes="Night shift too")
+            ),
+            "healthwise.save_answers": lambda: healthwise.save_answers(
+                session, who, draft, member, [healthwise.AnswerInput(first, "no_action")]
+            ),
+            "healthwise.set_no_action_reason": lambda: healthwise.set_no_action_reason(
+                session, who, ready, second, "Already in this year's budget"
+            ),
+            "healthwise.move_assessment": lambda: healthwise.move_assessment(
+                session, who, draft, "in_progress", today=TODAY
+            ),
+            "healthwise.add_plan_action": lambda: healthwise.add_plan_action(
+                session, who, ready, first, actions.ActionInfo(due_date=TODAY)
+            ),
+            "healthwise.create_actions_from_priorities": lambda: (
+                healthwise.create_actions_from_priorities(session, who, ready, due_date=TODAY)
+            ),
+            "healthwise.list_templates": lambda: healthwise.list_templates(session, who),
+            "healthwise.get_template": lambda: healthwise.get_template(session, who, template),
+            "healthwise.get_assessment": lambda: healthwise.get_assessment(session, who, ready),
+            "healthwise.list_assessments": lambda: healthwise.list_assessments(session, who),
+            "healthwise.count_assessments": lambda: healthwise.count_assessments(session, who),
+            "healthwise.get_sheet": lambda: healthwise.get_sheet(session, who, ready),
+            "healthwise.get_plan": lambda: healthwise.get_plan(session, who, ready, TODAY),
+            "healthwise.get_progress": lambda: healthwise.get_progress(session, who, ready),
+            "healthwise.period_summary": lambda: healthwise.period_summary(
+                session, who, *period, today=TODAY
+            ),
+            # the committee
+            "committee.save_member": lambda: committee.save_member(
+                session, who, committee.CommitteeMemberInfo("赵代表", "member", "worker")
+            ),
+            "committee.create_meeting": lambda: committee.create_meeting(
+                session,
+                who,
+                committee.MeetingInfo(held_on=TODAY + dt.timedelta(days=30), place="Room 3"),
+            ),
+            "committee.update_meeting": lambda: committee.update_meeting(
+                session, who, replace(self.meeting, agenda="Hoists; sharps containers")
+            ),
+            "committee.record_decision": lambda: committee.record_decision(
+                session, who, meeting, "approve", action_id=action, today=TODAY
+            ),
+            "committee.list_members": lambda: committee.list_members(session, who),
+            "committee.get_meeting": lambda: committee.get_meeting(session, who, meeting),
+            "committee.list_meetings": lambda: committee.list_meetings(session, who),
+            "committee.count_meetings": lambda: committee.count_meetings(session, who),
+            "committee.review_items": lambda: committee.review_items(session, who, TODAY),
+            "committee.period_summary": lambda: committee.period_summary(session, who, *period),
         }
 
     def call(self, name: str, session: Session, who: Actor) -> object:
-        return (self.calls(session, who) | self.hazard_calls(session, who))[name]()
+        found = (
+            self.calls(session, who)
+            | self.hazard_calls(session, who)
+            | self.post_exposure_calls(session, who)
+            | self.healthwise_calls(session, who)
+        )
+        return found[name]()

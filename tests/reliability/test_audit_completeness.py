@@ -64,7 +64,13 @@ def test_each_write_appends_exactly_one_event(database: Database, world: World, 
 
 @pytest.mark.parametrize(
     "name",
-    ["users.set_active", "workers.set_worker_active", "local_codes.set_local_code_active"],
+    [
+        "users.set_active",
+        "workers.set_worker_active",
+        "local_codes.set_local_code_active",
+        "healthwise.set_template_active",
+        "healthwise.install_shipped_templates",
+    ],
 )
 def test_a_write_that_changes_nothing_appends_nothing(
     database: Database, world: World, name: str
