@@ -82,6 +82,10 @@ class Exposure(UuidMixin, VersionedMixin, Base):
     sex: Mapped[str | None] = mapped_column(String(10))
     age: Mapped[int | None] = mapped_column(Integer)
     years_in_post: Mapped[float | None] = mapped_column(Float)
+    # Only when the exact value is unknown: the band an imported exchange file carried for a
+    # typed-in worker (no birth or hire date on file), so that re-export keeps it (0007).
+    age_band: Mapped[str | None] = mapped_column(String(10))
+    tenure_band: Mapped[str | None] = mapped_column(String(10))
 
     # When and where.
     occurred_at: Mapped[dt.datetime] = mapped_column()

@@ -39,7 +39,14 @@ from hospital_osh.models import (
     User,
     Worker,
 )
-from hospital_osh.services import audit, demo_exposures, users
+from hospital_osh.services import (
+    audit,
+    demo_exposures,
+    demo_hazards,
+    demo_healthwise,
+    demo_post_exposure,
+    users,
+)
 from hospital_osh.services.context import SYSTEM
 from hospital_osh.services.database import Database, open_database
 from hospital_osh.services.errors import UserError
@@ -300,6 +307,7 @@ def build(
     seed: int = 1,
     records: int | None = None,
     staff: int | None = None,
+    hazards: int | None = None,
     today: dt.date | None = None,
 ) -> DemoSummary:
     """Fill an empty database with the demo hospital, in one transaction.
@@ -318,6 +326,8 @@ def build(
         )
     if records is not None and records < 0:
         raise UserError(_("The number of exposure records cannot be negative."))
+    if hazards is not None and hazards < 0:
+        raise UserError(_("The number of hazards cannot be negative."))
     today = today or dt.date.today()
     rng = random.Random(seed)
     with database.transaction() as session:
@@ -339,6 +349,9 @@ def build(
             )
         count = demo_exposures.DEFAULT_COUNT if records is None else records
         exposures = demo_exposures.generate(session, rng, count, today)
+        demo_hazards.generate(session, random.Random(f"hazards-{seed}"), today, hazards)
+        demo_post_exposure.generate(session, random.Random(f"post-exposure-{seed}"), today)
+        demo_healthwise.generate(session, random.Random(f"healthwise-{seed}"), today)
         counts = {
             "seed": seed,
             "departments": len(department_ids),
