@@ -13,16 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QEvent,
     QItemSelectionModel,
     QModelIndex,
-    QObject,
     QSignalBlocker,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -64,6 +62,7 @@ from hospital_osh.ui.itemmodels.exposure_table_model import (
 )
 from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.widgets.code_combo import fill_combo, select_data
+from hospital_osh.ui.widgets.enter_opens import open_on_enter
 from hospital_osh.ui.widgets.exposure_form import code_items
 
 SEARCH_DELAY_MS = 250
@@ -93,10 +92,12 @@ CUSTOM_PERIOD = "custom"
 def custom_period_label(start: dt.date | None, end: dt.date | None) -> str:
     """How a date range that is no preset reads in the period choice."""
     if start is None:
-        return _("Until {end}").format(end=format_date(end))
+        return _("Until {end}").format(end=format_date(end, "short"))
     if end is None:
-        return _("From {start}").format(start=format_date(start))
-    return _("{start} to {end}").format(start=format_date(start), end=format_date(end))
+        return _("From {start}").format(start=format_date(start, "short"))
+    return _("{start} to {end}").format(
+        start=format_date(start, "short"), end=format_date(end, "short")
+    )
 
 
 def period_range(period: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -239,20 +240,6 @@ class ExposuresPage(Page):
             dialog.resize(1000, 700)
             views.append(("exposure_record", dialog))
         return views
-
-    # -- QWidget ------------------------------------------------------------------------------
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.table
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and self.selected_row() is not None
-        ):
-            self.open_selected()
-            return True
-        return super().eventFilter(watched, event)
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -502,7 +489,7 @@ class ExposuresPage(Page):
         self.table.setColumnHidden(column_of("worker"), not self._names)
         self.table.doubleClicked.connect(self._on_double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
-        self.table.installEventFilter(self)
+        open_on_enter(self.table, self.open_selected)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)

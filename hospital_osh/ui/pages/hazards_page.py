@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -43,6 +50,7 @@ from hospital_osh.ui.dialogs.hazard_dialog import HazardDialog
 from hospital_osh.ui.itemmodels.hazard_table_model import HazardTableModel
 from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.widgets.code_combo import fill_code_combo, fill_combo, select_data
+from hospital_osh.ui.widgets.enter_opens import open_on_enter
 from hospital_osh.ui.widgets.risk_matrix_widget import RiskMatrixWidget
 
 SEARCH_DELAY_MS = 250
@@ -162,20 +170,6 @@ class HazardsPage(Page):
                 dialog.load(hazards.get_hazard(session, self.context.actor, row.id))
         return [("hazard_dialog", dialog)]
 
-    # -- QWidget ------------------------------------------------------------------------------
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            watched is self.table
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and self.selected_row() is not None
-        ):
-            self.edit_selected()
-            return True
-        return super().eventFilter(watched, event)
-
     # -- public API ---------------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -234,6 +228,26 @@ class HazardsPage(Page):
     def show_review(self, review: str | None) -> None:
         """Filter to due or overdue reviews (the dashboard links here)."""
         select_data(self.review, review)
+        self._apply_filters()
+
+    def apply_filter(self, filters: HazardFilter) -> None:
+        """Show the register under ``filters``, every other filter cleared (the dashboard
+        links here: a cell of the matrix, the overdue reviews, the whole register)."""
+        for combo, value in (
+            (self.department, filters.department_id),
+            (self.category, filters.category),
+            (self.level, filters.level),
+            (self.review, filters.review),
+            (self.owner, filters.owner),
+            (self.status, filters.status),
+        ):
+            with QSignalBlocker(combo):
+                select_data(combo, value)
+        with QSignalBlocker(self.warnings_only):
+            self.warnings_only.setChecked(filters.warning_only)
+        with QSignalBlocker(self.search):
+            self.search.setText(filters.search)
+        self.matrix_widget.select_cell(filters.cell, notify=False)
         self._apply_filters()
 
     def print_register(self, path: Path | None = None, language: str | None = None) -> None:
@@ -337,7 +351,7 @@ class HazardsPage(Page):
         self.table.setSortingEnabled(True)
         self.table.doubleClicked.connect(self._on_double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
-        self.table.installEventFilter(self)
+        open_on_enter(self.table, self.edit_selected)
 
         self.matrix_title = QLabel(self)
         self.matrix_title.setObjectName("sectionTitle")
