@@ -106,6 +106,7 @@ def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from hospital_osh.exchange.export import record_report
     from hospital_osh.exchange.xlsx import write_summary_xlsx
     from hospital_osh.reports.summary import build_summary_pdf
     from hospital_osh.services.context import SYSTEM
@@ -113,21 +114,28 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     check_period(args.start, args.end)
     database = _open(args)
+    written: list[Path] = []
     try:
         with database.session() as session:
             summary = build_summary(session, SYSTEM, args.start, args.end)
+        languages = _languages(args.report_language)
+        for language, path in _outputs(args.out, languages):
+            build_summary_pdf(summary, language, path)
+            written.append(path)
+            print(_("Report written to {path}.").format(path=path))
+        if args.json:
+            _write_json(args.json, summary)
+            written.append(args.json)
+            print(_("Figures written to {path}.").format(path=args.json))
+        if args.xlsx:
+            write_summary_xlsx(summary, languages[0], args.xlsx)
+            written.append(args.xlsx)
+            print(_("Tables written to {path}.").format(path=args.xlsx))
     finally:
+        if written:  # what did leave is recorded, even when a later file failed
+            with database.transaction() as session:
+                record_report(session, SYSTEM, args.start, args.end, written)
         database.dispose()
-    languages = _languages(args.report_language)
-    for language, path in _outputs(args.out, languages):
-        build_summary_pdf(summary, language, path)
-        print(_("Report written to {path}.").format(path=path))
-    if args.json:
-        _write_json(args.json, summary)
-        print(_("Figures written to {path}.").format(path=args.json))
-    if args.xlsx:
-        write_summary_xlsx(summary, languages[0], args.xlsx)
-        print(_("Tables written to {path}.").format(path=args.xlsx))
     return EXIT_OK
 
 

@@ -20,7 +20,7 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,8 +111,11 @@ def csv_row(row: ExportRow, hospital_code: str, secret: str) -> dict[str, str]:
     result["occurred_at"] = layout.format_datetime(values["occurred_at"])
     result["reported_at"] = layout.format_datetime(values["reported_at"])
     result["department_type"] = row.department_type
-    result["age_band"] = metrics.age_band(values["age"])
-    result["tenure_band"] = metrics.tenure_band(values["years_in_post"])
+    # The exact value when known; else the band an imported record carried (EXCHANGE.md bands).
+    result["age_band"] = metrics.age_band(values["age"]) or _code(values.get("age_band"))
+    result["tenure_band"] = metrics.tenure_band(values["years_in_post"]) or _code(
+        values.get("tenure_band")
+    )
     result["worker_key"] = layout.worker_key(secret, row.staff_no)
     for column in layout.POST_EXPOSURE_COLUMNS:
         result[column] = row.post_exposure.get(column, "")
@@ -279,6 +282,27 @@ def export_package(
         },
     )
     return ExportResult(out, checksums, rows, dict(PENDING_FILES))
+
+
+def record_report(
+    session: Session, actor: Actor, start: dt.date, end: dt.date, files: Sequence[Path]
+) -> None:
+    """Record that the period's figures left the program as ``files`` (the summary report, its
+    JSON and XLSX): aggregates of health data, so the audit trail keeps who wrote them and when,
+    as it does for packages (``session`` must be a write transaction; one event)."""
+    actor.require(Permission.VIEW_REPORTS)
+    period = check_period(start, end)
+    audit.record(
+        session,
+        actor,
+        "export",
+        "summary_report",
+        "-",
+        {
+            "period": [None, period.as_json()],
+            "files": [None, [Path(path).name for path in files]],
+        },
+    )
 
 
 def _small_csv(columns: tuple[str, ...], rows: Iterable[dict[str, str]]) -> bytes:

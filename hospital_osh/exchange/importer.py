@@ -13,6 +13,10 @@ nothing (the dry run: every rejected row with its line number, column and reason
   ``worker_name`` is given), else by ``worker_key`` when it is this hospital's pseudonym of a
   staff number on file;
 - a CSV in GBK/GB18030 (what Chinese Excel writes) is detected and read, and the dry run says so;
+  one mixing UTF-8 and GBK lines is refused naming the first odd line (``services.tabular``);
+- ``age_band`` and ``tenure_band`` are checked against the worker's record where the age or years
+  in post are known, and kept as given where they are not (a typed-in worker), so that the record
+  leaves again with the same bands;
 - cells are data only: workbooks are opened with cached values (no formula is evaluated), and the
   apostrophe our own export puts before ``= + - @`` is taken off again.
 """
@@ -39,7 +43,7 @@ from hospital_osh.exchange import layout
 from hospital_osh.i18n import _
 from hospital_osh.models import Department, Exposure, Hospital, Worker
 from hospital_osh.models.base import utcnow
-from hospital_osh.services import audit, local_codes, post_exposure, roster, workers
+from hospital_osh.services import audit, local_codes, post_exposure, tabular, workers
 from hospital_osh.services.context import Actor
 from hospital_osh.services.errors import UserError, ValidationError
 from hospital_osh.services.exposures import (
@@ -54,8 +58,10 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 REQUIRED_COLUMNS = ("uuid", "occurred_at", "reported_at", "exposure_type")
 ACCEPTED_COLUMNS = frozenset(layout.EXPOSURE_COLUMNS) | frozenset(layout.IMPORT_ONLY_COLUMNS)
-# Exported columns that are derived on export and checked (not stored) on import.
-_DERIVED = ("hospital_code", "department_type", "age_band", "tenure_band", "worker_key")
+# Exported columns that are derived on export and checked (not stored) on import. The bands
+# are derived too when the worker's age or years in post are known, and kept as given otherwise.
+_DERIVED = ("hospital_code", "department_type", "worker_key")
+_BANDS = {"age_band": "age", "tenure_band": "years_in_post"}
 _SOURCE_RESULTS = ("source_hbsag", "source_anti_hcv", "source_hcv_rna", "source_hiv")
 _CODE_COLUMNS = tuple(
     c for c in layout.EXPOSURE_COLUMNS if c in FIELD_CODE_LISTS and c != "barrier_garments"
@@ -79,6 +85,8 @@ class PlannedRow:
     info: ExposureInfo
     staff_no: str = ""  # a worker to create before the exposure (staff_no not on file yet)
     post: dict[str, str] = field(default_factory=dict)  # post-exposure answers given
+    # Bands kept only where the exact age or years in post are unknown (``Exposure.age_band``).
+    bands: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -109,63 +117,22 @@ class ImportResult:
     references: tuple[str, str] | None  # first and last reference number given
 
 
-class _FileProblem(Exception):
-    pass
-
-
 # -- reading the file -----------------------------------------------------------------------------
 
 
-def _csv_records(path: Path, notices: list[str]) -> Iterator[tuple[int, list[str]]]:
-    import csv
-    import io
-
-    data = path.read_bytes()
-    try:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            text = data.decode("utf-16")
-        else:
-            text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = roster._decode(data)  # GB18030 (a superset of GBK), or a clear refusal
-        except roster._FileProblem as problem:
-            raise _FileProblem(str(problem)) from None
+def _records(path: Path, notices: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """The file's records as text (``services.tabular``: GBK detection, cached cell values)."""
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    table = tabular.open_table(path, delimiter=delimiter)
+    if table.is_gbk:
         notices.append(
             _(
                 "The file is encoded in GBK/GB18030 (as Chinese Excel saves CSV); it was read "
                 "in that encoding. Check a few Chinese values in the preview."
             )
         )
-    reader = csv.reader(io.StringIO(text, newline=""))
-    line = 0
-    try:
-        for record in reader:
-            line += 1
-            yield line, record
-    except csv.Error as error:
-        raise _FileProblem(
-            _("Row {row} cannot be read: {reason}").format(row=line + 1, reason=error)
-        ) from error
-
-
-def _records(path: Path, notices: list[str]) -> Iterator[tuple[int, list[str]]]:
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        yield from _csv_records(path, notices)
-        return
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            for line, values in roster._xlsx_rows(path):
-                yield line, [roster._cell_text(v) for v in values]
-        except roster._FileProblem as problem:
-            raise _FileProblem(str(problem)) from None
-        return
-    raise _FileProblem(
-        _("Unsupported file type '{suffix}'. Use a CSV or an Excel (.xlsx) file.").format(
-            suffix=path.suffix or path.name
-        )
-    )
+    for line, values in table.rows:
+        yield line, [tabular.cell_text(value) for value in values]
 
 
 # -- checking the rows ----------------------------------------------------------------------------
@@ -275,7 +242,7 @@ class _Checker:
         post = {name: raw[name] for name in layout.POST_EXPOSURE_COLUMNS if raw.get(name)}
         if post:
             try:  # the same check ensure_assessed makes, run in the dry run
-                post_exposure._recorded(post)
+                post_exposure.check_recorded(post)
             except ValidationError as error:
                 for column, message in error.fields.items():
                     fail(column, message)
@@ -283,13 +250,14 @@ class _Checker:
         if issues:
             return None, issues
         staff_no = values.pop("_new_staff_no", "")
+        bands = {name: values.pop(f"_{name}") for name in _BANDS if f"_{name}" in values}
         info = ExposureInfo(**values)
         for issue in rules.validate(info.values(), self.now, allowed=self.allowed):
             if issue.severity == rules.Severity.ERROR:
                 fail(issue.field, _(issue.message).format(**issue.params))
         if issues:
             return None, issues
-        return PlannedRow(line, record_uuid, info, staff_no, post), []
+        return PlannedRow(line, record_uuid, info, staff_no, post, bands), []
 
     def _department(self, raw: dict[str, str], values: dict[str, Any], fail: Any) -> None:
         code = raw.get("department_code", "")
@@ -393,6 +361,8 @@ class _Checker:
                         band=text, actual=band(value)
                     ),
                 )
+            elif text and value is None:
+                values[f"_{name}"] = text  # nothing more exact is known: keep the band
 
 
 def read_import(
@@ -440,12 +410,12 @@ def read_import(
                 continue
             pending.append((line, cells))
             if len(pending) > MAX_ROWS:
-                raise _FileProblem(
+                raise tabular.FileProblem(
                     _("The file has more than {count} rows; split it into smaller files.").format(
                         count=f"{MAX_ROWS:,}"
                     )
                 )
-    except _FileProblem as problem:
+    except tabular.FileProblem as problem:
         return ImportPlan(path, notices=notices, problems=[str(problem)])
     except OSError as error:
         return ImportPlan(
@@ -578,6 +548,9 @@ def apply_import(
                 updated_at=utcnow(),
                 **values,
             )
+            for name, exact in _BANDS.items():
+                if name in planned.bands and values.get(exact) is None:
+                    setattr(row, name, planned.bands[name])
             session.add(row)
             if planned.post or any(getattr(info, name) for name in _SOURCE_RESULTS):
                 to_assess.append((planned, row))

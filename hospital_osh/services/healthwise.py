@@ -475,13 +475,13 @@ def install_shipped_templates(session: Session, actor: Actor) -> list[TemplateSu
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and data rows of a CSV/XLSX file (the roster importer's readers)."""
-    from hospital_osh.services import roster
+    """Header and data rows of a CSV/XLSX file (``services.tabular``'s readers)."""
+    from hospital_osh.services import tabular
 
     header: list[str] = []
     rows: list[tuple[int, list[str]]] = []
-    for line, values in roster._rows_of(path):
-        texts = [roster._cell_text(v) for v in values]
+    for line, values in tabular.rows_of(path):
+        texts = [tabular.cell_text(v) for v in values]
         if not header:
             if any(t.strip() for t in texts):
                 header = texts
@@ -500,7 +500,7 @@ def read_template_file(
     session: Session | None = None,
 ) -> TemplateImportPreview:
     """Read and check a template file without storing anything (the import dialog's preview)."""
-    from hospital_osh.services import roster
+    from hospital_osh.services import tabular
 
     problems: list[RowMessage] = []
     code, version = code.strip(), version.strip()
@@ -533,7 +533,7 @@ def read_template_file(
     path = Path(path)
     try:
         header, rows = _read_rows(path)
-    except roster._FileProblem as error:
+    except tabular.FileProblem as error:
         return TemplateImportPreview(None, (*problems, RowMessage(0, str(error))))
     except OSError as error:
         return TemplateImportPreview(

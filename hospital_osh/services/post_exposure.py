@@ -1504,3 +1504,9 @@ def get_case(
             )
         ),
     )
+
+
+def check_recorded(recorded: Mapping[str, str] | None) -> dict[str, str]:
+    """Check post-exposure answers as ``ensure_assessed`` will (the historical import's dry
+    run reports them before anything is written); raises ValidationError naming the column."""
+    return _recorded(recorded)

@@ -12,13 +12,11 @@ workbooks are opened with ``data_only=True`` so that no formula is evaluated her
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import gettext
-import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
@@ -32,7 +30,7 @@ from hospital_osh.domain.roles import Permission
 from hospital_osh.i18n import DOMAIN, _
 from hospital_osh.models import Department, Worker
 from hospital_osh.paths import resource
-from hospital_osh.services import workers
+from hospital_osh.services import tabular, workers
 from hospital_osh.services.context import Actor
 from hospital_osh.services.errors import Conflict, NotFound, UserError, ValidationError
 from hospital_osh.services.text_checks import has_control_characters
@@ -53,7 +51,6 @@ REQUIRED_COLUMNS: tuple[str, ...] = ROSTER_COLUMNS[:-1]
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_CELL_CHARS = 200
-MAX_COLUMNS = 200
 _HEADER_SEARCH_ROWS = 10  # a title row ("2026年职工花名册") may sit above the header
 
 # Header aliases; compared after _normalise (case, width, spaces, punctuation, "(...)" ignored).
@@ -256,23 +253,6 @@ def _value_lookup(name: str, codes: CodeList) -> dict[str, str]:
     return lookup
 
 
-def _cell_text(value: object) -> str:
-    """A workbook cell as the text a person sees (numbers typed as staff numbers lose '.0')."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time():
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _parse_date(text: str) -> dt.date:
     """YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年MM月DD日 or YYYYMMDD (a time part is ignored)."""
     value = _TIME_SUFFIX.sub("", unicodedata.normalize("NFKC", text).strip())
@@ -281,99 +261,6 @@ def _parse_date(text: str) -> dt.date:
         raise ValueError(text)
     year, month, day = (int(part) for part in match.groups())
     return dt.date(year, month, day)
-
-
-class _FileProblem(Exception):
-    """A problem with the whole file; its message is shown as is."""
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text") or GB18030/GBK."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise _FileProblem(
-            _(
-                "The file's text encoding is not recognised (UTF-8 or GBK expected). In Excel, "
-                'save it as "CSV UTF-8" and try again.'
-            )
-        ) from None
-
-
-def _csv_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
-    try:
-        text = _decode(path.read_bytes())
-    except UnicodeDecodeError as error:
-        raise _FileProblem(
-            _("The file cannot be read as text: {reason}").format(reason=error)
-        ) from error
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count) if first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    line = 0
-    try:
-        for record in reader:
-            line += 1
-            yield line, list(record)
-    except csv.Error as error:
-        raise _FileProblem(
-            _("Row {row} cannot be read: {reason}").format(row=line + 1, reason=error)
-        ) from error
-
-
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
-    from openpyxl import load_workbook
-
-    try:
-        # data_only: cached results of formulas, never the formulas; read_only: streamed.
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # any damage in a user's file is a message, not a crash
-        raise _FileProblem(
-            _("The file cannot be read as an Excel workbook (.xlsx): {reason}").format(
-                reason=str(error) or type(error).__name__
-            )
-        ) from error
-    try:
-        sheet = workbook.worksheets[0]
-        if hasattr(sheet, "reset_dimensions"):
-            sheet.reset_dimensions()  # stored dimensions are often wrong; read to the real end
-        for line, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), 1):
-            yield line, list(values)
-    except _FileProblem:
-        raise
-    except Exception as error:
-        raise _FileProblem(
-            _("The file cannot be read as an Excel workbook (.xlsx): {reason}").format(
-                reason=str(error) or type(error).__name__
-            )
-        ) from error
-    finally:
-        workbook.close()
-
-
-def _rows_of(path: Path) -> Iterator[tuple[int, list[object]]]:
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        return _csv_rows(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return _xlsx_rows(path)
-    if suffix == ".xls":
-        raise _FileProblem(
-            _("Old Excel files (.xls) cannot be read. Save the file as .xlsx or CSV.")
-        )
-    raise _FileProblem(
-        _("Unsupported file type '{suffix}'. Use a CSV or an Excel (.xlsx) file.").format(
-            suffix=path.suffix or path.name
-        )
-    )
 
 
 def _is_blank(values: Iterable[object]) -> bool:
@@ -429,13 +316,13 @@ def read_roster(
     path = Path(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise _FileProblem(
+            raise tabular.FileProblem(
                 _("The file is larger than {size} MB; split it into smaller files.").format(
                     size=MAX_FILE_BYTES // (1024 * 1024)
                 )
             )
         headers, records = _read_table(path)
-    except _FileProblem as problem:
+    except tabular.FileProblem as problem:
         return RosterPreview([], [], [str(problem)])
     except OSError as error:
         message = _("The file cannot be opened: {reason}").format(
@@ -471,10 +358,10 @@ def _read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     candidates: list[tuple[int, list[str]]] = []
     headers: list[str] | None = None
     records: list[tuple[int, list[str]]] = []
-    for line, values in _rows_of(path):
+    for line, values in tabular.rows_of(path):
         if _is_blank(values):
             continue
-        texts = [_cell_text(v) for v in values]
+        texts = [tabular.cell_text(v) for v in values]
         if headers is None:
             candidates.append((line, texts))
             if len(set(_header_fields([t.strip() for t in texts]).values())) >= 3:
@@ -485,14 +372,14 @@ def _read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
             continue
         records.append((line, texts))
         if len(records) > MAX_ROWS:
-            raise _FileProblem(
+            raise tabular.FileProblem(
                 _("The file has more than {count} rows; split it into smaller files.").format(
                     count=f"{MAX_ROWS:,}"
                 )
             )
     if headers is None:
         if not candidates:
-            raise _FileProblem(_("The file is empty."))
+            raise tabular.FileProblem(_("The file is empty."))
         headers = candidates[0][1]
         records = candidates[1:]
     headers = [h.strip() for h in headers]

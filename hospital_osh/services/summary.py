@@ -659,6 +659,8 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "sex",
     "age",
     "years_in_post",
+    "age_band",  # kept only where the exact age is unknown (an imported typed-in worker)
+    "tenure_band",
     "device_type",
     "device_safety_engineered",
     "safety_activated",
@@ -683,9 +685,15 @@ EXPORT_FIELDS: tuple[str, ...] = (
 def export_rows(
     session: Session, actor: Actor, start: dt.date, end: dt.date, *, batch: int = 1000
 ) -> Iterator[ExportRow]:
-    """The period's exposures in occurrence order, read in batches (memory stays flat)."""
+    """The period's exposures in occurrence order, read in batches (memory stays flat).
+
+    The permission and the period are checked when this is called, not when the rows are first
+    read: a refused caller learns it at once, before it writes a file header or opens a zip."""
     actor.require(Permission.EXCHANGE_DATA)
-    period = check_period(start, end)
+    return _export_batches(session, check_period(start, end), batch)
+
+
+def _export_batches(session: Session, period: Period, batch: int) -> Iterator[ExportRow]:
     columns = [getattr(Exposure, name) for name in EXPORT_FIELDS]
     query = (
         select(Exposure.id, *columns, Worker.staff_no, Department.type)

@@ -135,15 +135,50 @@ def test_the_export_is_audited_and_needs_the_exchange_permission(
     database: Database, admin: Actor, tmp_path: Path
 ) -> None:
     data.build(database, admin)
+    with database.session() as session:
+        before = session.scalar(select(func.count(AuditEvent.id))) or 0
     make_package(database, admin, tmp_path / "a.zip")
     with database.session() as session:
-        event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
-    assert event is not None and event.action == "export" and "a.zip" in event.changes
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.id).offset(before)).all()
+    assert len(events) == 1  # one export, one event
+    event = events[0]
+    assert event.action == "export" and event.entity == "exchange_package"
+    assert "a.zip" in event.changes and event.actor == admin.username
     with database.transaction() as session, pytest.raises(PermissionDenied):
         export.export_package(
             session, actor(Role.COMMITTEE_MEMBER), data.START, data.END, tmp_path / "b.zip"
         )
     assert not (tmp_path / "b.zip").exists()
+
+
+def test_export_rows_are_refused_when_asked_for_not_when_first_read(
+    database: Database, admin: Actor
+) -> None:
+    from hospital_osh.services.errors import ValidationError
+    from hospital_osh.services.summary import export_rows
+
+    data.build(database, admin)
+    with database.session() as session:
+        with pytest.raises(PermissionDenied):
+            export_rows(session, actor(Role.VIEWER), data.START, data.END)  # never iterated
+        with pytest.raises(ValidationError):
+            export_rows(session, admin, data.END, data.START)
+        rows = export_rows(session, admin, data.START, data.END, batch=4)
+        assert len(list(rows)) == 6  # across two batches
+
+
+def test_writing_a_report_is_audited_and_needs_the_reports_permission(
+    database: Database, admin: Actor, tmp_path: Path
+) -> None:
+    files = [tmp_path / "q1.pdf", tmp_path / "q1.json"]
+    with database.transaction() as session:
+        export.record_report(session, admin, data.START, data.END, files)
+    with database.session() as session:
+        event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert event is not None and (event.action, event.entity) == ("export", "summary_report")
+    assert json.loads(event.changes)["files"] == [None, ["q1.pdf", "q1.json"]]
+    with database.transaction() as session, pytest.raises(PermissionDenied):
+        export.record_report(session, actor(Role.REPORTER), data.START, data.END, files)
 
 
 # -- round trip -----------------------------------------------------------------------------------
@@ -227,14 +262,10 @@ def test_export_import_round_trip_is_lossless(
     assert original[1]["hiv_pep_started_at"] == "2026-02-05T09:30"
     assert original[3]["hiv_pep_started"] == "no"
     assert original[0]["worker_hbv_status"] == "non_responder"
-    for before, after in zip(original, round_trip, strict=True):
-        for column in layout.EXPOSURE_COLUMNS:
-            if before["worker_key"] == "" and column in ("age_band", "tenure_band"):
-                # A typed-in worker (no staff number) has no stored birth date: the band alone
-                # cannot become an age without inventing one, so it comes back empty.
-                assert after[column] == "", column
-                continue
-            assert after[column] == before[column], (column, before["uuid"])
+    # A typed-in worker (no staff number, so no birth or hire date on file) keeps its bands.
+    typed_in = [row for row in original if row["worker_key"] == ""]
+    assert typed_in and all(row["age_band"] for row in typed_in)
+    assert round_trip == original  # every exported column, every row, in order
 
 
 # -- import ---------------------------------------------------------------------------------------
@@ -342,6 +373,85 @@ def test_import_links_staff_creates_workers_and_skips_known_uuids(
     again = _read(hospital_ready, path)
     assert again.ok and not again.rows and len(again.skipped) == 2
     assert _count(hospital_ready) == 2
+
+
+def test_bands_are_kept_only_where_nothing_more_exact_is_known(
+    hospital_ready: Database, admin: Actor, tmp_path: Path
+) -> None:
+    path = tmp_path / "bands.csv"
+    typed_in = _row(age_band="35-44", tenure_band="5-9")
+    with_age = _row(uuid="22222222-2222-4222-8222-222222222222", age_band="<25")
+    staff = _row(uuid="33333333-3333-4333-8333-333333333333", age_band="25-34")
+    path.write_text(
+        "\n".join(
+            [
+                HEADER + ",worker_name,age,staff_no",
+                typed_in + ",Visitor A,,",
+                with_age + ",Student B,22,",
+                staff + ",,,N001",  # the roster knows N001's birth date: 29 on the day
+            ]
+        ),
+        encoding="utf-8",
+    )
+    plan = _read(hospital_ready, path)
+    assert plan.ok, plan.messages()
+    bands = [row.bands for row in plan.rows]
+    assert bands == [{"age_band": "35-44", "tenure_band": "5-9"}, {}, {}]
+    with hospital_ready.transaction() as session:
+        importer.apply_import(session, actor(Role.OSH_OFFICER), plan)
+    with hospital_ready.session() as session:
+        stored = {
+            row.uuid[:2]: (row.age, row.age_band, row.years_in_post, row.tenure_band)
+            for row in session.scalars(select(Exposure))
+        }
+    assert stored == {
+        "11": (None, "35-44", None, "5-9"),
+        "22": (22, None, None, None),
+        "33": (29, None, 6.7, None),  # the roster's hire date gives the years in post
+    }
+    out = make_package(
+        hospital_ready,
+        admin,
+        tmp_path / "june.zip",
+        start=dt.date(2025, 6, 1),
+        end=dt.date(2025, 6, 30),
+    )
+    with zipfile.ZipFile(out) as archive:
+        rows = {row["uuid"][:2]: (row["age_band"], row["tenure_band"]) for row in _csv(archive)}
+    assert rows == {"11": ("35-44", "5-9"), "22": ("<25", ""), "33": ("25-34", "5-9")}
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text(
+        HEADER
+        + ",staff_no\n"
+        + _row(uuid="44444444-4444-4444-8444-444444444444", age_band="55+")
+        + ",N001\n",
+        encoding="utf-8",
+    )
+    messages = _read(hospital_ready, wrong).messages()
+    assert any("column age_band" in m and "25-34" in m for m in messages), messages
+
+
+def test_a_csv_mixing_utf8_and_gbk_is_refused_naming_the_line(
+    hospital_ready: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "mixed.csv"
+    header = (HEADER + ",worker_name\n").encode("utf-8")
+    first = (_row() + ",张三丰\n").encode("utf-8")
+    second = (_row(uuid="22222222-2222-4222-8222-222222222222") + ",李四\n").encode("gbk")
+    path.write_bytes(header + first + second)
+    plan = _read(hospital_ready, path)
+    assert not plan.ok and not plan.rows
+    assert plan.problems == [
+        "The file mixes text encodings: line 3 is in GBK/GB18030, but line 2 is in UTF-8. "
+        'Save the whole file in one encoding (in Excel: "CSV UTF-8") and try again.'
+    ]
+    path.write_bytes(header + second + first)  # GBK first: the UTF-8 row is the odd one
+    problem = _read(hospital_ready, path).problems[0]
+    assert "line 3 is in UTF-8, but line 2 is in GBK/GB18030" in problem
+    path.write_bytes(b"\xef\xbb\xbf" + header + first + second)  # a BOM promises UTF-8
+    problem = _read(hospital_ready, path).problems[0]
+    assert "starts with a UTF-8 mark, but line 3 is in GBK/GB18030" in problem
+    assert _count(hospital_ready) == 0
 
 
 def test_a_gbk_csv_is_detected_and_read(hospital_ready: Database, tmp_path: Path) -> None:

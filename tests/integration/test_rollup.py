@@ -13,10 +13,12 @@ from typing import Any
 
 import pypdf
 import pytest
+from sqlalchemy import select
 
 from hospital_osh import cli
 from hospital_osh.exchange import layout
 from hospital_osh.exchange.rollup import PackageError, read_package, rollup
+from hospital_osh.models import AuditEvent
 from hospital_osh.reports.rollup_report import rollup_pdf_bytes
 from hospital_osh.services.context import Actor
 from hospital_osh.services.database import Database
@@ -260,6 +262,16 @@ def test_cli_report_export_import_and_rollup(
     )
     assert (tmp_path / "report_zh_CN.pdf").exists() and (tmp_path / "report_en.pdf").exists()
     assert json.loads((tmp_path / "s.json").read_text("utf-8"))["exposures"]["total"] == 6
+    database = Database(resolve_url(sqlite_path))
+    try:  # the figures left the program: one audit event names the period and the files
+        with database.session() as session:
+            event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    finally:
+        database.dispose()
+    assert event is not None and (event.action, event.entity) == ("export", "summary_report")
+    changes = json.loads(event.changes)
+    assert changes["period"] == [None, {"from": "2026-01-01", "to": "2026-03-31"}]
+    assert changes["files"][1] == ["report_zh_CN.pdf", "report_en.pdf", "s.json", "t.xlsx"]
     assert cli.main([*db, "export", *period, "--out", str(tmp_path / "p.zip")]) == 0
     assert (
         cli.main(

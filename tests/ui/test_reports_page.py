@@ -4,14 +4,17 @@ runner and opening it, export with preview, import with dry run; visibility by r
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zipfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from hospital_osh import i18n
 from hospital_osh.domain.roles import Role
 from hospital_osh.exchange import layout
+from hospital_osh.models import AuditEvent
 from hospital_osh.services.context import Actor
 from hospital_osh.services.database import Database
 from hospital_osh.ui.language import apply_language
@@ -90,6 +93,11 @@ def test_figures_preview_and_build_open_the_pdf(  # type: ignore[no-untyped-def]
     assert all(p.stat().st_size > 1000 for p in written)
     assert opened == [tmp_path / "q1_zh_CN.pdf"]
     assert not page.progress.isVisible()
+    qtbot.waitUntil(lambda: not page.context.runner.busy, timeout=10_000)
+    with filled.session() as session:  # the figures left the program: audited
+        event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert event is not None and (event.action, event.entity) == ("export", "summary_report")
+    assert json.loads(event.changes)["files"][1] == ["q1_zh_CN.pdf", "q1_en.pdf", "q1.xlsx"]
 
 
 def test_export_shows_the_preview_then_writes(  # type: ignore[no-untyped-def]

@@ -1,5 +1,6 @@
 """Reports: choose a period and language, preview the key figures, build the summary PDF (and the
-figures as JSON and XLSX), export the package, import historical records.
+figures as JSON and XLSX), export the package, import historical records; the other areas' PDFs
+(register, action plan, checklist, minutes, case sheet) in a "Documents" group.
 
 Figures and PDFs are computed on the task runner; the page shows progress and opens the PDF when
 it is done. Export and import appear only for roles with EXCHANGE_DATA (the services check too).
@@ -49,6 +50,7 @@ from hospital_osh.ui.dialogs.export_preview_dialog import ExportPreviewDialog
 from hospital_osh.ui.dialogs.import_dialog import ImportDialog
 from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.tasks import TaskState
+from hospital_osh.ui.widgets.report_documents import ReportDocumentsBox
 
 CUSTOM = "custom"
 _PRESETS: tuple[tuple[str, str], ...] = (
@@ -111,6 +113,7 @@ class ReportsPage(Page):
         self.open_file = open_file
         self._today = today or dt.date.today()
         self._summary: dict[str, Any] | None = None
+        self._built_period: tuple[dt.date, dt.date] | None = None
         self._busy = False
         self._adjusting = False
         self.export_dialog: ExportPreviewDialog | None = None
@@ -127,6 +130,9 @@ class ReportsPage(Page):
     @classmethod
     def visible_for(cls, actor: Actor) -> bool:
         return actor.can(Permission.VIEW_REPORTS)
+
+    def activated(self) -> None:
+        self.documents.load_choices()  # templates and meetings may have been added meanwhile
 
     def retranslate(self) -> None:
         self.period_box.setTitle(_("Period"))
@@ -151,6 +157,7 @@ class ReportsPage(Page):
         self._fill_combo(self.preset, _PRESETS)
         self._fill_combo(self.language, _LANGUAGES)
         self.figures.setHorizontalHeaderLabels([_("Figure"), _("Value")])
+        self.documents.retranslate()
         if self._summary is not None:
             self._show_figures(self._summary)
 
@@ -250,6 +257,7 @@ class ReportsPage(Page):
             return written
 
         self._set_busy(True, _("Building the report…"))
+        self._built_period = period
         return self.context.runner.run(
             job, on_done=self._on_built, on_error=self._on_failed, on_progress=self._on_progress
         )
@@ -352,6 +360,8 @@ class ReportsPage(Page):
         header = self.figures.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.documents = ReportDocumentsBox(self.context, self, open_file=self.open_file)
+        self.documents.setVisible(bool(self.documents.kinds))
 
         top = QHBoxLayout()
         top.addWidget(self.period_box, 3)
@@ -366,7 +376,10 @@ class ReportsPage(Page):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.missing)
-        layout.addWidget(self.figures, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.figures, 1)
+        bottom.addWidget(self.documents, 1)
+        layout.addLayout(bottom, 1)
 
     @staticmethod
     def _fill_combo(combo: QComboBox, items: tuple[tuple[str, str], ...]) -> None:
@@ -484,6 +497,8 @@ class ReportsPage(Page):
 
     def _on_built(self, written: list[Path]) -> None:
         self._set_busy(False)
+        if written and self._built_period is not None:
+            self._record_written(self._built_period, written)
         self._status(_("Written: {files}").format(files=", ".join(str(p) for p in written)), "ok")
         self.report_built.emit(written)
         pdfs = [p for p in written if p.suffix.lower() == ".pdf"]
@@ -496,3 +511,25 @@ class ReportsPage(Page):
             raise error
         self._status(_("The report was not built: {reason}").format(reason=error), "error")
         self.figures_ready.emit(None)
+
+    def _record_written(self, period: tuple[dt.date, dt.date], written: list[Path]) -> None:
+        """The figures left the program: one audit event, on the write executor."""
+        database, actor, files = self.context.database, self.context.actor, list(written)
+
+        def job(_state: TaskState) -> None:
+            from hospital_osh.exchange.export import record_report
+
+            with database.transaction() as session:
+                record_report(session, actor, *period, files)
+
+        self.context.runner.run(job, write=True, on_error=self._on_record_failed)
+
+    def _on_record_failed(self, error: BaseException) -> None:
+        if not isinstance(error, UserError | OSError):
+            raise error
+        self._status(
+            _(
+                "The report was written, but recording it in the audit trail failed: {reason}"
+            ).format(reason=error),
+            "error",
+        )
