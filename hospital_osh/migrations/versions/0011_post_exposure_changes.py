@@ -1,0 +1,26 @@
+"""post-exposure assessment changes
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-11-29 09:00:00
+
+Reserved for this session's work; the engineer who owns it fills in the reason and the operations.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
