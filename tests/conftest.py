@@ -40,6 +40,22 @@ def _english() -> Iterator[None]:
     i18n.set_language("en")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _key_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Database keys go to a temporary folder (inherited by child processes): the suite runs on
+    encrypted databases and never touches the real key store."""
+    from hospital_osh.services import keys
+
+    folder = tmp_path_factory.mktemp("keys")
+    previous = os.environ.get(keys.KEY_DIR_ENV)
+    os.environ[keys.KEY_DIR_ENV] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop(keys.KEY_DIR_ENV, None)
+    else:
+        os.environ[keys.KEY_DIR_ENV] = previous
+
+
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file, copied for each test (migrating each time would be slow)."""

@@ -4,6 +4,8 @@ Hospitals run on old PCs that lose power, so the application copies its database
 on the first start-up of the day, into ``backups/`` beside it and keeps the last N such copies
 (the ``backup_keep`` setting). The copy uses SQLite's online backup API, so it is consistent while
 the application (or another workstation) goes on writing, and it is written whole or not at all.
+The copy of an encrypted database is encrypted with the same key, and the database's recovery
+file (``<db>.recovery``) is copied beside it, so that a restored copy can get its key back.
 Manual backups and the copies made before a schema upgrade are never rotated away.
 
 ``restore`` checks the chosen file fully (an SQLite file, integrity ok, a hospital_osh database at
@@ -25,6 +27,7 @@ from hospital_osh.services.database import (
     check_restorable,
     restore_file,
 )
+from hospital_osh.services.keys import recovery_path
 
 __all__ = [
     "DailyBackup",
@@ -85,6 +88,7 @@ def prune(db_path: Path, keep: int) -> list[Path]:
     daily = automatic_backups(db_path)
     for old in daily[: max(0, len(daily) - max(1, keep))]:
         old.unlink(missing_ok=True)
+        recovery_path(old).unlink(missing_ok=True)  # the copy's recovery file goes with it
         removed.append(old)
     return removed
 

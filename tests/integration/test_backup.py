@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from hospital_osh.services.database import (
     BUSY_TIMEOUT_MS,
     Database,
     backup_file,
+    connect_raw,
     open_database,
     restore_file,
     sqlite_file_problem,
@@ -31,7 +31,7 @@ def _add_worker(database: Database, staff_no: str, name: str) -> None:
 
 def _names(path: Path) -> list[str]:
     """Workers' names as a fresh reader of ``path`` sees them (WAL included)."""
-    connection = sqlite3.connect(path)
+    connection = connect_raw(path)
     try:
         return [row[0] for row in connection.execute("SELECT name FROM worker ORDER BY staff_no")]
     finally:
@@ -110,7 +110,7 @@ def _truncated(path: Path, good: Path) -> None:
 
 
 def _other_sqlite(path: Path, good: Path) -> None:
-    connection = sqlite3.connect(path)
+    connection = connect_raw(path)
     connection.execute("CREATE TABLE recipe (name TEXT)")
     connection.commit()
     connection.close()
@@ -118,7 +118,7 @@ def _other_sqlite(path: Path, good: Path) -> None:
 
 def _newer_version(path: Path, good: Path) -> None:
     shutil.copyfile(good, path)
-    connection = sqlite3.connect(path)
+    connection = connect_raw(path)
     connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
     connection.commit()
     connection.close()
@@ -169,7 +169,7 @@ def test_online_backup_while_another_connection_is_writing(populated: Path, tmp_
     """Another workstation holds an open write transaction: the backup neither waits for it
     nor copies its uncommitted change."""
     database = open_database(populated)
-    writer = sqlite3.connect(populated, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    writer = connect_raw(populated, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         writer.execute("BEGIN IMMEDIATE")
         writer.execute("UPDATE worker SET name = 'uncommitted' WHERE staff_no = 'N-001'")

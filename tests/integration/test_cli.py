@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +21,12 @@ from hospital_osh.cli import main
 from hospital_osh.domain.accounts import MIN_PASSWORD_LENGTH
 from hospital_osh.services import users
 from hospital_osh.services.context import SYSTEM
-from hospital_osh.services.database import Database, resolve_url, sqlite_file_problem
+from hospital_osh.services.database import (
+    Database,
+    connect_raw,
+    resolve_url,
+    sqlite_file_problem,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-42"
@@ -68,7 +72,7 @@ def one_line(err: str) -> str:
 
 def _tamper_audit(db: Path) -> int:
     """Alter the newest audit event behind the application's back; return its id."""
-    connection = sqlite3.connect(db)
+    connection = connect_raw(db)
     try:
         (event_id,) = connection.execute("SELECT max(id) FROM audit_event").fetchone()
         connection.execute("UPDATE audit_event SET actor = 'mallory' WHERE id = ?", (event_id,))
@@ -142,7 +146,7 @@ def test_backup_writes_a_valid_database(cli: Cli, tmp_path: Path) -> None:
     code, out, _ = cli("backup", "--out", str(out_file))
     assert code == 0 and str(out_file) in out
     assert sqlite_file_problem(out_file, full=True) is None
-    connection = sqlite3.connect(out_file)
+    connection = connect_raw(out_file)
     try:
         assert connection.execute("SELECT username FROM app_user").fetchall() == [("alice",)]
     finally:

@@ -3,7 +3,6 @@ refusal of newer databases, backup before upgrade, clear messages for bad files.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy import text
 
 from hospital_osh.models import Base
 from hospital_osh.services import database as dbmod
-from hospital_osh.services.database import Database, open_database, resolve_url
+from hospital_osh.services.database import Database, connect_raw, open_database, resolve_url
 from hospital_osh.services.errors import DatabaseProblem
 
 
@@ -73,7 +72,7 @@ def test_upgrade_from_each_earlier_revision_keeps_rows(
 
 
 def _stamp(path: Path, revision: str) -> None:
-    connection = sqlite3.connect(path)
+    connection = connect_raw(path)
     connection.execute("UPDATE alembic_version SET version_num = ?", (revision,))
     connection.commit()
     connection.close()

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from hospital_osh.services import audit
-from hospital_osh.services.database import Database, resolve_url, sqlite_file_problem
+from hospital_osh.services.database import (
+    Database,
+    connect_raw,
+    resolve_url,
+    sqlite_file_problem,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,7 +85,7 @@ def assert_healthy(path: Path) -> None:
 
 def query(path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
     """Rows as a fresh reader of ``path`` sees them (WAL included)."""
-    connection = sqlite3.connect(path, timeout=30)
+    connection = connect_raw(path, timeout=30)
     try:
         return connection.execute(sql, params).fetchall()
     finally:

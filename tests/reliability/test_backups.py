@@ -5,7 +5,6 @@ the file before it replaces anything (see also tests/integration/test_backup.py)
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from hospital_osh.services.database import (
     Database,
     backup_file,
     backups_dir,
+    connect_raw,
     open_database,
 )
 from hospital_osh.services.errors import DatabaseProblem
@@ -67,7 +67,7 @@ def test_the_last_backup_keep_copies_are_kept_and_nothing_else_is_touched(
 def test_the_daily_copy_is_taken_while_another_workstation_writes(opened: Database) -> None:
     """An open write transaction elsewhere neither blocks the copy nor gets into it."""
     assert opened.path is not None
-    writer = sqlite3.connect(opened.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    writer = connect_raw(opened.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         writer.execute("BEGIN IMMEDIATE")
         writer.execute("UPDATE worker SET name = 'uncommitted'")
@@ -100,7 +100,7 @@ def test_restore_refuses_a_database_at_an_unknown_revision(
 ) -> None:
     assert opened.path is not None
     odd = backup_file(opened, tmp_path / "odd.sqlite")
-    connection = sqlite3.connect(odd)
+    connection = connect_raw(odd)
     connection.execute("UPDATE alembic_version SET version_num = 'abc123'")
     connection.commit()
     connection.close()

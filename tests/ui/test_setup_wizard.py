@@ -47,6 +47,8 @@ def _fill_admin(wizard: SetupWizard, password: str = GOOD_PASSWORD) -> None:
     wizard.display_name_edit.setText("Zhou Chief")
     wizard.password_edit.setText(password)
     wizard.password2_edit.setText(password)
+    wizard.passphrase_edit.setText("kept on paper in the safe")
+    wizard.passphrase2_edit.setText("kept on paper in the safe")
 
 
 def test_setup_creates_profile_admin_and_departments_in_one_go(

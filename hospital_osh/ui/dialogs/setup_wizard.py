@@ -1,5 +1,9 @@
 """First-run setup: hospital profile, first administrator, language and departments.
 
+The administrator step also asks for the recovery passphrase of an encrypted database (twice):
+the key that encrypts the file stays on this computer, and the passphrase is the only way to read
+the data on another one (docs/encryption.md). It is saved with everything else.
+
 Shown when the database has no profile or no administrator. Each step is checked when the user
 moves on (messages beside the fields, input kept); Finish saves everything in ONE transaction
 through the services with ``bootstrap=True``, so a failure leaves the database untouched.
@@ -37,7 +41,7 @@ from hospital_osh.domain.accounts import MIN_PASSWORD_LENGTH, USERNAME_PATTERN
 from hospital_osh.domain.codes import DEPARTMENT_TYPES, HOSPITAL_GRADES
 from hospital_osh.domain.roles import Role
 from hospital_osh.i18n import N_, _
-from hospital_osh.services import hospital, users
+from hospital_osh.services import hospital, keys, users
 from hospital_osh.services.context import Actor
 from hospital_osh.services.database import Database
 from hospital_osh.services.errors import UserError, ValidationError
@@ -76,6 +80,7 @@ class AdminAccount:
     display_name: str
     password: str
     language: str
+    recovery_passphrase: str = ""  # empty: the database needs none (PostgreSQL, plaintext)
 
 
 class _StepError(UserError):
@@ -129,6 +134,14 @@ def save_setup(
             )
         except ValidationError as error:
             raise _StepError(ADMIN, error.fields) from error
+        if admin.recovery_passphrase and database.encrypted:
+            try:  # written last: a failure before it leaves no recovery file
+                keys.set_recovery_passphrase(
+                    session, database, actor, admin.recovery_passphrase, admin.recovery_passphrase
+                )
+            except ValidationError as error:
+                fields = {"passphrase": "passphrase", "repeat": "passphrase2"}
+                raise _StepError(ADMIN, {fields[k]: v for k, v in error.fields.items()}) from error
     return Actor(
         username=created.username,
         role=created.role,
@@ -343,6 +356,19 @@ class SetupWizard(QDialog):
             display_name=self.display_name_edit.text().strip(),
             password=self.password_edit.text(),
             language=self.language(),
+            recovery_passphrase=self.passphrase_edit.text() if self.needs_passphrase() else "",
+        )
+
+    def needs_passphrase(self) -> bool:
+        """Whether the database is an encrypted file without a recovery passphrase yet (the
+        tour, without a database, shows the fields too)."""
+        database = self._database
+        if database is None:
+            return True
+        return (
+            database.encrypted
+            and database.path is not None
+            and not keys.recovery_path(database.path).is_file()
         )
 
     def language(self) -> str:
@@ -403,6 +429,8 @@ class SetupWizard(QDialog):
             "display_name": _("Full name:"),
             "password": _("Password:"),
             "password2": _("Repeat password:"),
+            "passphrase": _("Recovery passphrase:"),
+            "passphrase2": _("Repeat passphrase:"),
         }
         for form in self._forms.values():
             for field in form.field_names():
@@ -410,6 +438,17 @@ class SetupWizard(QDialog):
         self.facility_code_edit.setPlaceholderText(_("e.g. the institution code on the licence"))
         self.password_edit.setPlaceholderText(
             _("At least {n} characters").format(n=MIN_PASSWORD_LENGTH)
+        )
+        self.passphrase_edit.setPlaceholderText(
+            _("At least {n} characters").format(n=keys.MIN_PASSPHRASE_LENGTH)
+        )
+        self.recovery_hint.setText(
+            _(
+                "The database is encrypted; its key stays on this computer. Choose a recovery "
+                "passphrase, write it on paper and keep it in a safe place: it is the only way "
+                "to open the data on a new computer or from a backup. If it is lost together "
+                "with this computer, nobody can read the data."
+            )
         )
         for index, entry in enumerate(HOSPITAL_GRADES):
             self.grade_combo.setItemText(index, _(entry.label))
@@ -487,6 +526,20 @@ class SetupWizard(QDialog):
         form.add_row("display_name", "", self.display_name_edit)
         form.add_row("password", "", self.password_edit)
         form.add_row("password2", "", self.password2_edit)
+        self.recovery_hint = QLabel()
+        self.recovery_hint.setWordWrap(True)
+        style.set_role(self.recovery_hint, "hint")
+        form.addRow(self.recovery_hint)
+        self.passphrase_edit = QLineEdit()
+        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase2_edit = QLineEdit()
+        self.passphrase2_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form.add_row("passphrase", "", self.passphrase_edit)
+        form.add_row("passphrase2", "", self.passphrase2_edit)
+        needed = self.needs_passphrase()
+        form.setRowVisible(self.recovery_hint, needed)
+        form.set_field_visible("passphrase", needed)
+        form.set_field_visible("passphrase2", needed)
         self._forms[ADMIN] = form
         return page
 
@@ -604,6 +657,12 @@ class SetupWizard(QDialog):
             )
         elif self.password2_edit.text() != account.password:
             errors["password2"] = _("The two passwords differ.")
+        if self.needs_passphrase():
+            try:
+                keys.check_passphrase(self.passphrase_edit.text(), self.passphrase2_edit.text())
+            except ValidationError as error:
+                fields = {"passphrase": "passphrase", "repeat": "passphrase2"}
+                errors.update({fields[k]: v for k, v in error.fields.items()})
         return errors
 
     def _department_errors(self) -> dict[str, str]:
@@ -634,6 +693,8 @@ class SetupWizard(QDialog):
             self.display_name_edit.text(),
             self.password_edit.text(),
             self.password2_edit.text(),
+            self.passphrase_edit.text(),
+            self.passphrase2_edit.text(),
             self.departments(),
         )
 
