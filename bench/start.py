@@ -5,7 +5,9 @@ window (logged in, its first page shown), or an empty PySide6 window for compari
     python -m bench.start empty
 
 Prints ``ready {json}`` once the window is shown and the event loop is idle (the parent times
-the whole process up to that line), then leaves at once: shutting down is not part of a start.
+the whole process up to that line). Shutting down is not part of a start, but the application
+then closes its database as a user's quit does (untimed): a file left as by a crash would have
+the next start check the whole file, which a start after a normal quit does not.
 The JSON holds the phases (seconds since the interpreter started, as ``time.perf_counter`` sees
 it from the first line of this module) and the peak resident memory.
 """
@@ -17,11 +19,14 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Callable
 
 STARTED = time.perf_counter()
 
 
-def _ready(phases: dict[str, float], extra: dict[str, object]) -> None:
+def _ready(
+    phases: dict[str, float], extra: dict[str, object], close: Callable[[], None] | None = None
+) -> None:
     payload = {
         "phases": phases,
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -29,6 +34,8 @@ def _ready(phases: dict[str, float], extra: dict[str, object]) -> None:
     }
     sys.stdout.write("ready " + json.dumps(payload) + "\n")
     sys.stdout.flush()
+    if close is not None:
+        close()
     os._exit(0)
 
 
@@ -57,7 +64,7 @@ def application(database: str, username: str, password: str) -> None:
     from PySide6.QtCore import QTimer
 
     from hospital_osh import i18n
-    from hospital_osh.ui.app import Shell, ensure_application, user_settings
+    from hospital_osh.ui.app import Shell, ensure_application, start_daily_backup, user_settings
     from hospital_osh.ui.language import apply_language
     from hospital_osh.ui.tasks import TaskRunner
 
@@ -66,11 +73,10 @@ def application(database: str, username: str, password: str) -> None:
     app.setQuitOnLastWindowClosed(False)
     apply_language("en")
     runner = TaskRunner(app)
-    from hospital_osh.services import backups
     from hospital_osh.services.database import open_database
 
     opened = open_database(database)
-    backups.daily_backup_if_due(opened)
+    start_daily_backup(runner, opened)  # off the GUI thread, as run_app does
     phases["database open"] = time.perf_counter() - STARTED
     shell = Shell(opened, runner, user_settings())
     shell.start()
@@ -87,7 +93,12 @@ def application(database: str, username: str, password: str) -> None:
             app.processEvents()
             phases["interactive"] = time.perf_counter() - STARTED
             page = getattr(window, "current_key", lambda: None)()
-            _ready(phases, {"page": page, "language": i18n.current_language()})
+
+            def close() -> None:  # as run_app's end: jobs finish, the database closes
+                runner.shutdown()
+                shell.database.dispose()
+
+            _ready(phases, {"page": page, "language": i18n.current_language()}, close)
 
         QTimer.singleShot(0, ready)
 

@@ -4,6 +4,10 @@
 ``Shell`` shows first-run setup (empty database) or the login, then the main window; logging out
 returns to the login, closing the window quits. Only this module wires concrete services, the
 task runner and user settings together.
+
+Start-up is kept short: the day's automatic backup (seconds on a large file) runs through the task
+runner while the user logs in, and what only some starts need (the setup wizard, the demo) is
+imported when needed.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from hospital_osh import __version__, i18n, paths
@@ -27,11 +32,13 @@ from hospital_osh.services.errors import DatabaseProblem, UserError
 from hospital_osh.ui.context import AppContext
 from hospital_osh.ui.dialogs.ask import Asker
 from hospital_osh.ui.dialogs.login_dialog import LoginDialog
-from hospital_osh.ui.dialogs.setup_wizard import SetupWizard
 from hospital_osh.ui.language import apply_language
-from hospital_osh.ui.main_window import MainWindow
 from hospital_osh.ui.style import apply_style
 from hospital_osh.ui.tasks import TaskRunner, TaskState
+
+if TYPE_CHECKING:
+    from hospital_osh.ui.dialogs.setup_wizard import SetupWizard
+    from hospital_osh.ui.main_window import MainWindow
 
 ORGANISATION = "hospital_osh"
 APPLICATION = "hospital_osh"
@@ -130,6 +137,8 @@ class Shell(QObject):
             self.show_setup()
 
     def show_setup(self) -> None:
+        from hospital_osh.ui.dialogs.setup_wizard import SetupWizard
+
         wizard = SetupWizard(self.database, self.runner, ask=self.ask)
         wizard.accepted.connect(lambda: self._logged_in(wizard.actor))
         wizard.rejected.connect(self.finished)
@@ -143,10 +152,30 @@ class Shell(QObject):
         )
         dialog.accepted.connect(lambda: self._logged_in(dialog.actor))
         dialog.rejected.connect(self.finished)
+        dialog.submitted.connect(self._prepare_window)
         self.dialog = dialog
         dialog.show()
 
     # -- private ------------------------------------------------------------------------------
+
+    def _prepare_window(self) -> None:
+        """While the password is checked (Argon2, ~0.3 s on a worker thread, which releases
+        the GIL), import the main window and the page it will most likely show first, so
+        that the window opens sooner after the check. Nothing is built; a wrong guess costs
+        only an import that a later click would have made."""
+        QTimer.singleShot(0, self._import_window_modules)
+
+    def _import_window_modules(self) -> None:
+        from hospital_osh.ui.main_window import LAST_PAGE_KEY
+        from hospital_osh.ui.pages import specs
+
+        candidates = sorted(specs(), key=lambda spec: (spec.order, spec.key))
+        last = self.settings.value(LAST_PAGE_KEY)
+        chosen = next((spec for spec in candidates if spec.key == last), None)
+        if chosen is None and candidates:
+            chosen = candidates[0]
+        if chosen is not None:
+            chosen.load()
 
     def _logged_in(self, actor: Actor | None) -> None:
         if actor is None:
@@ -158,6 +187,8 @@ class Shell(QObject):
         self._open_window(actor)
 
     def _open_window(self, actor: Actor) -> None:
+        from hospital_osh.ui.main_window import MainWindow
+
         context = AppContext(database=self.database, actor=actor, runner=self.runner, ask=self.ask)
         window = MainWindow(context, self.settings, hospital_name=hospital_name(self.database))
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -236,6 +267,29 @@ def _prepare_demo(runner: TaskRunner) -> str:
     return str(outcome["path"])
 
 
+_NOTICES: list[QMessageBox] = []
+"""Messages shown without waiting for an answer (a failed automatic backup)."""
+
+
+def start_daily_backup(runner: TaskRunner, database: Database) -> None:
+    """The day's automatic copy, off the GUI thread (reads pool: the login's write must not
+    queue behind a copy of a large file). A failure is said in a message that waits for the
+    user without holding anything up, and keeps nobody out."""
+
+    def job(state: TaskState) -> object:
+        return backups.daily_backup_if_due(database)
+
+    def failed(error: BaseException) -> None:
+        if not isinstance(error, UserError):
+            raise error
+        box = QMessageBox(QMessageBox.Icon.Warning, _("The automatic backup failed"), str(error))
+        # Without a parent the box lives as long as Python holds it: until it was closed.
+        _NOTICES[:] = [*(notice for notice in _NOTICES if notice.isVisible()), box]
+        box.show()
+
+    runner.run(job, on_error=failed)
+
+
 def run_app(db: str | None, language: str | None, demo: bool) -> int:
     """Open the application on ``db`` (or the demo database). Returns the exit status."""
     app = ensure_application()
@@ -244,15 +298,14 @@ def run_app(db: str | None, language: str | None, demo: bool) -> int:
     runner = TaskRunner(app)
     try:
         target = _prepare_demo(runner) if demo else db
-        database = open_database(target)
+        from hospital_osh.ui.dialogs.recovery_dialog import open_or_recover
+
+        database = open_or_recover(target, runner)  # asks the passphrase when the key is missing
     except UserError as error:
         runner.shutdown()
         QMessageBox.critical(None, _("Cannot open the database"), str(error))
         return EXIT_BAD_INPUT
-    try:  # the day's automatic copy; a failed copy is said, but keeps nobody out
-        backups.daily_backup_if_due(database)
-    except UserError as error:
-        QMessageBox.warning(None, _("The automatic backup failed"), str(error))
+    start_daily_backup(runner, database)
     shell = Shell(database, runner, user_settings())
     shell.finished.connect(app.quit)
     shell.start()

@@ -1,16 +1,19 @@
 """The main window: a sidebar of pages from the registry, menus, status bar, idle lock.
 
 Pages come from ``ui.pages.PAGE_CLASSES`` filtered by ``visible_for(actor)`` and sorted by
-``order``; each is created the first time it is shown. The window remembers its geometry and
-last page in the QSettings it is given (tests give a temporary one). The language switches
-without a restart: gettext + Qt's translator, then ``retranslate()`` on the window and every
-created page.
+``order``; each page's module is imported and the page created the first time it is shown, and
+the sidebar counts are read off the GUI thread, so the window shows without waiting for them.
+Every page has a shortcut: Ctrl+1 to Ctrl+9, then Ctrl+0, Ctrl+- and Ctrl+= (the digit row).
+The window remembers its geometry and last page in the QSettings it is given (tests give a
+temporary one). The language switches without a restart: gettext + Qt's translator, then
+``retranslate()`` on the window and every created page.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import weakref
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -28,6 +31,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from hospital_osh import __version__, i18n
 from hospital_osh.domain.roles import ROLES
@@ -39,7 +43,7 @@ from hospital_osh.ui import icons, style
 from hospital_osh.ui.context import AppContext
 from hospital_osh.ui.dialogs.login_dialog import LoginDialog
 from hospital_osh.ui.language import apply_language, language_choices
-from hospital_osh.ui.pages import pages_for
+from hospital_osh.ui.pages import PageSpec, page_specs_for
 from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.tasks import TaskState
 
@@ -48,6 +52,8 @@ LAST_PAGE_KEY = "main_window/last_page"
 DEFAULT_SIZE = (1280, 800)
 BADGE_REFRESH_MS = 5 * 60_000
 KEY_ROLE = Qt.ItemDataRole.UserRole
+PAGE_SHORTCUT_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "=")
+"""Ctrl+ these keys show the pages in sidebar order: the digit row, left to right."""
 _MNEMONIC = re.compile(r"\(&\w\)")
 """A mnemonic in parentheses, as Chinese menu texts carry it: "退出(&Q)"."""
 
@@ -148,7 +154,7 @@ class MainWindow(QMainWindow):
         settings: QSettings,
         *,
         hospital_name: str = "",
-        page_classes: list[type[Page]] | None = None,
+        page_classes: list[PageSpec | type[Page]] | None = None,
         idle_minutes: int | None = None,
         parent: QWidget | None = None,
     ):
@@ -156,7 +162,7 @@ class MainWindow(QMainWindow):
         self.context = context
         self.settings = settings
         self.hospital_name = hospital_name
-        self.page_classes = pages_for(context.actor, page_classes)
+        self.page_specs = page_specs_for(context.actor, page_classes)
         self.pages: dict[str, Page] = {}
         self.lock_dialog: LoginDialog | None = None
         self._hidden_dialogs: list[QDialog] = []
@@ -176,6 +182,7 @@ class MainWindow(QMainWindow):
         # Sidebar counts (``Page.badge``, e.g. overdue follow-ups), re-read now and then since
         # the date moves on and other workstations write too.
         self._badges: dict[str, int] = {}
+        self._badge_generation = 0
         self.badge_timer = QTimer(self)
         self.badge_timer.setInterval(BADGE_REFRESH_MS)
         self.badge_timer.timeout.connect(self.refresh_badges)
@@ -192,7 +199,7 @@ class MainWindow(QMainWindow):
 
     def page_keys(self) -> list[str]:
         """Keys of the pages in the sidebar, in order."""
-        return [cls.key for cls in self.page_classes]
+        return [spec.key for spec in self.page_specs]
 
     def current_page(self) -> Page | None:
         widget = self.stack.currentWidget()
@@ -203,9 +210,9 @@ class MainWindow(QMainWindow):
         return page.key if page is not None else None
 
     def show_page(self, key: str) -> Page:
-        """Show (creating on first use) the page ``key``."""
-        for row, cls in enumerate(self.page_classes):
-            if cls.key == key:
+        """Show (importing and creating on first use) the page ``key``."""
+        for row, spec in enumerate(self.page_specs):
+            if spec.key == key:
                 if self.sidebar.currentRow() != row:
                     self.sidebar.setCurrentRow(row)  # calls back into _on_sidebar_row
                 else:
@@ -224,17 +231,35 @@ class MainWindow(QMainWindow):
         return page
 
     def refresh_badges(self) -> None:
-        """Ask each page class for its sidebar count again and show it beside the title."""
-        for row, cls in enumerate(self.page_classes):
-            try:
-                count = cls.badge(self.context)
-            except UserError:
-                count = None
-            if count:
-                self._badges[cls.key] = count
-            else:
-                self._badges.pop(cls.key, None)
-            self.sidebar.item(row).setText(self._sidebar_text(cls))
+        """Read the sidebar counts again (``Page.badge``) off the GUI thread and show each
+        beside its title when they arrive; a newer refresh supersedes an older one. The job
+        imports the pages that have a count if they are not yet (their classes hold the
+        query), so the window never waits for them."""
+        wanted = [spec for spec in self.page_specs if spec.has_badge]
+        if not wanted or self._closed:
+            return
+        self._badge_generation += 1
+        generation, context = self._badge_generation, self.context
+
+        def job(state: TaskState) -> dict[str, int]:
+            counts: dict[str, int] = {}
+            for spec in wanted:
+                try:
+                    count = spec.badge(context)
+                except UserError:
+                    count = None
+                if count:
+                    counts[spec.key] = count
+            return counts
+
+        window = weakref.ref(self)  # the runner may outlive the window: hold it weakly
+
+        def show(counts: dict[str, int]) -> None:
+            alive = window()
+            if alive is not None:
+                alive._show_badges(generation, counts)
+
+        self.context.runner.run(job, on_done=show)
 
     def badge_count(self, key: str) -> int:
         """The count shown beside page ``key`` in the sidebar (0 when none)."""
@@ -262,9 +287,20 @@ class MainWindow(QMainWindow):
             )
         else:
             self.setWindowTitle(app_name)
-        for row, cls in enumerate(self.page_classes):
-            self.sidebar.item(row).setText(self._sidebar_text(cls))
-            self.page_actions[cls.key].setText(_(cls.title))
+        for row, spec in enumerate(self.page_specs):
+            item = self.sidebar.item(row)
+            item.setText(self._sidebar_text(spec))
+            action = self.page_actions[spec.key]
+            action.setText(_(spec.title))
+            if action.shortcut().isEmpty():
+                item.setToolTip(_(spec.title))
+            else:
+                item.setToolTip(
+                    _("{title} ({shortcut})").format(
+                        title=_(spec.title),
+                        shortcut=action.shortcut().toString(QKeySequence.SequenceFormat.NativeText),
+                    )
+                )
         self.empty_label.setText(_("Your role has no pages to show. Ask an administrator."))
         self.file_menu.setTitle(_("&File"))
         self.edit_menu.setTitle(_("&Edit"))
@@ -446,9 +482,9 @@ class MainWindow(QMainWindow):
         self.sidebar.setFixedWidth(210)
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        for cls in self.page_classes:
-            item = QListWidgetItem(icons.icon(cls.icon), "")
-            item.setData(KEY_ROLE, cls.key)
+        for spec in self.page_specs:
+            item = QListWidgetItem(icons.icon(spec.icon), "")
+            item.setData(KEY_ROLE, spec.key)
             self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._on_sidebar_row)
 
@@ -523,12 +559,16 @@ class MainWindow(QMainWindow):
             self.refresh_action.setShortcut(QKeySequence("F5"))
         self.view_menu.addSeparator()
         self.page_actions: dict[str, QAction] = {}
-        for number, cls in enumerate(self.page_classes, start=1):
-            shortcut = QKeySequence(f"Ctrl+{number}") if number <= 9 else QKeySequence()
-            action = self._action(
-                self.view_menu, cls.icon, shortcut, lambda _=False, k=cls.key: self.show_page(k)
+        for index, spec in enumerate(self.page_specs):
+            shortcut = (
+                QKeySequence(f"Ctrl+{PAGE_SHORTCUT_KEYS[index]}")
+                if index < len(PAGE_SHORTCUT_KEYS)
+                else QKeySequence()
             )
-            self.page_actions[cls.key] = action
+            action = self._action(
+                self.view_menu, spec.icon, shortcut, lambda _=False, k=spec.key: self.show_page(k)
+            )
+            self.page_actions[spec.key] = action
 
         self.language_group = QActionGroup(self)
         self.language_group.setExclusive(True)
@@ -577,11 +617,11 @@ class MainWindow(QMainWindow):
             self._activate(row)
 
     def _activate(self, row: int) -> None:
-        cls = self.page_classes[row]
-        page = self.pages.get(cls.key)
+        spec = self.page_specs[row]
+        page = self.pages.get(spec.key)
         if page is None:
-            page = cls(self.context)
-            self.pages[cls.key] = page
+            page = spec.load()(self.context)
+            self.pages[spec.key] = page
             self.stack.addWidget(page)
             for signal_name, slot_name in PAGE_SIGNALS.items():
                 signal = getattr(page, signal_name, None)
@@ -592,13 +632,20 @@ class MainWindow(QMainWindow):
         self._fill_actions_menu()
         page.activated()
         self.refresh_badges()
-        self.page_changed.emit(cls.key)
+        self.page_changed.emit(spec.key)
 
-    def _sidebar_text(self, cls: type[Page]) -> str:
-        count = self._badges.get(cls.key)
+    def _show_badges(self, generation: int, counts: dict[str, int]) -> None:
+        if generation != self._badge_generation or self._closed or not isValid(self):
+            return  # a newer refresh is on its way, or the window is gone
+        self._badges = dict(counts)
+        for row, spec in enumerate(self.page_specs):
+            self.sidebar.item(row).setText(self._sidebar_text(spec))
+
+    def _sidebar_text(self, spec: PageSpec) -> str:
+        count = self._badges.get(spec.key)
         if count:
-            return _("{title} ({count})").format(title=_(cls.title), count=count)
-        return _(cls.title)
+            return _("{title} ({count})").format(title=_(spec.title), count=count)
+        return _(spec.title)
 
     def _update_page_title(self) -> None:
         page = self.current_page()
@@ -676,7 +723,7 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value(GEOMETRY_KEY)
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(*DEFAULT_SIZE)
-        if not self.page_classes:
+        if not self.page_specs:
             self.stack.setCurrentWidget(self.empty_label)
             self._update_page_title()
             return

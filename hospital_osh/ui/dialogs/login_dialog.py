@@ -36,6 +36,9 @@ class LoginDialog(QDialog):
     # -- signals ------------------------------------------------------------------------------
     language_changed = Signal(str)
     """Emitted with the new code after the user picked another language in the dialog."""
+    submitted = Signal()
+    """Emitted when the credentials go to be checked off the GUI thread (the GUI thread is
+    free for a while: the shell prepares the main window meanwhile)."""
 
     def __init__(
         self,
@@ -186,6 +189,7 @@ class LoginDialog(QDialog):
             return actor, language
 
         self._set_busy(True)
+        self.submitted.emit()
         self._runner.run(job, on_done=self._logged_in, on_error=self._failed, write=True)
 
     # -- private ------------------------------------------------------------------------------
