@@ -163,6 +163,7 @@ def _exposures() -> ListSpec:
                 True,
             ),
             Operation("sort: department", base, "department", False, count=False),
+            Operation("sort: department, descending", base, "department", True, count=False),
             Operation("sort: hours to report, longest first", base, "hours_to_report", True, False),
             Operation("scroll to end", base, "occurred_at", True, count=False, scroll=True),
         ]
@@ -229,6 +230,8 @@ def _actions() -> ListSpec:
                 False,
             ),
             Operation("filter: overdue", actions.ActionFilter(overdue=True), "due_date", False),
+            # Undated items last in both directions: two index range reads (migration 0008).
+            Operation("sort: due date, latest first", base, "due_date", True, count=False),
             Operation("sort: last update", base, "updated_at", True, count=False),
             Operation("scroll to end", base, "due_date", False, count=False, scroll=True),
         ]

@@ -38,6 +38,10 @@ class ActionItem(UuidMixin, VersionedMixin, Base):
         UniqueConstraint("ref_year", "ref_seq"),
         Index("ix_action_item_source", "source_kind", "source_id"),
         Index("ix_action_item_status_due", "status", "due_date"),
+        # The action plan's orders (migration 0008): due date (undated items read after the
+        # dated ones, each part an index range) and last update.
+        Index("ix_action_item_due", "due_date", "id"),
+        Index("ix_action_item_updated", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -55,6 +55,8 @@ class Exposure(UuidMixin, VersionedMixin, Base):
         Index("ix_exposure_worker_name", "worker_name", "id"),
         Index("ix_exposure_type_id", "exposure_type", "id"),
         Index("ix_exposure_status_id", "status", "id"),
+        # The department order: each department's records by id (migration 0008).
+        Index("ix_exposure_department_id", "department_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

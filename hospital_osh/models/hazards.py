@@ -23,8 +23,12 @@ _CODE = 40
 class Hazard(UuidMixin, VersionedMixin, Base):
     __tablename__ = "hazard"
     __table_args__ = (
-        # The register page's filters and the review lists.
-        Index("ix_hazard_status_review", "status", "next_review_on"),
+        # The register page's filters, orders and the review lists (migration 0008: the list's
+        # orders end with ref_seq, so a page is an index walk or, by level, an index-only sort).
+        Index("ix_hazard_review_order", "status", "next_review_on", "ref_seq"),
+        Index(
+            "ix_hazard_level_order", "status", "current_likelihood", "current_severity", "ref_seq"
+        ),
         Index("ix_hazard_department_status", "department_id", "status"),
         Index("ix_hazard_cell", "current_likelihood", "current_severity"),
         Index("ix_hazard_category", "category"),

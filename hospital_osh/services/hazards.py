@@ -16,7 +16,19 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, false, func, or_, select, text
+from sqlalchemy import (
+    Boolean,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.orm import Session, selectinload
 
 from hospital_osh import paths
@@ -38,6 +50,7 @@ from hospital_osh.models.base import utcnow
 from hospital_osh.services import actions, audit, settings
 from hospital_osh.services.context import Actor
 from hospital_osh.services.errors import Conflict, NotFound, ValidationError
+from hospital_osh.services.page_rows import build_rows
 
 ENTITY = "hazard"
 _PG_REFERENCE_LOCK = 73_657_005  # serialises hazard reference numbers on PostgreSQL
@@ -125,6 +138,7 @@ def current_matrix(session: Session) -> RiskMatrix:
 def set_risk_matrix(session: Session, actor: Actor, matrix_id: str) -> RiskMatrix:
     """Switch the register to another shipped matrix (a hospital setting: MANAGE_HOSPITAL)."""
     settings.set_setting(session, actor, "risk_matrix", matrix_id)
+    session.info.pop(_MATRIX_KEY, None)
     return shipped_matrix(matrix_id)
 
 
@@ -469,6 +483,62 @@ def _rank_expression(matrix: RiskMatrix) -> Any:
     return case(ranks, value=_cell_key(), else_=0)
 
 
+def _review_condition(review: str, today: dt.date) -> Any:
+    """SQL of ``rules.review_state`` (overdue, due, or either), for filters and the list."""
+    soon = today + dt.timedelta(days=rules.DUE_SOON_DAYS)
+    if review == "overdue":
+        return Hazard.next_review_on < today
+    if review == "due":
+        return and_(Hazard.next_review_on >= today, Hazard.next_review_on <= soon)
+    return Hazard.next_review_on <= soon
+
+
+def _review_state_sql(today: dt.date) -> Any:
+    """The review state of an active hazard (None once retired), as the list shows it."""
+    return case(
+        (Hazard.status != "active", None),
+        (_review_condition("overdue", today), "overdue"),
+        (_review_condition("due", today), "due"),
+        else_="scheduled",
+    )
+
+
+@dataclass(frozen=True)
+class _MatrixSql:
+    """What a matrix says of a hazard's current cell, as SQL: built once per matrix (the
+    expressions are the same for every call) and evaluated by the database per row."""
+
+    level: Any  # the level code
+    rank: Any  # the level's rank, higher is worse (the register's default order)
+    warns: Any  # a level that warns when only administrative controls and PPE are in place
+    needs_acceptance: Any  # a level whose residual risk needs a named acceptance
+    sort: dict[str, tuple[Any, ...]]  # the list's orders by sort key
+
+
+_MATRIX_SQL: dict[str, tuple[RiskMatrix, _MatrixSql]] = {}
+
+
+def _matrix_sql(matrix: RiskMatrix) -> _MatrixSql:
+    known = _MATRIX_SQL.get(matrix.id)
+    if known is not None and known[0] is matrix:
+        return known[1]
+    key = _cell_key()
+    cells = {
+        lik * 10 + sev: matrix.level_by_code(code) for (lik, sev), code in matrix.cells.items()
+    }
+    accept = [c for c, code in matrix.cells.items() if matrix.level_by_code(code).needs_acceptance]
+    rank = _rank_expression(matrix)
+    found = _MatrixSql(
+        level=case({k: level.code for k, level in cells.items()}, value=key, else_=""),
+        rank=rank,
+        warns=_cells_condition(_warning_cells(matrix)),
+        needs_acceptance=_cells_condition(accept),
+        sort=_build_sort_columns(rank),
+    )
+    _MATRIX_SQL[matrix.id] = (matrix, found)
+    return found
+
+
 def _has_strong_control() -> Any:
     return exists().where(
         HazardControl.hazard_id == Hazard.id, HazardControl.hierarchy_level.in_(STRONG_LEVELS)
@@ -505,15 +575,9 @@ def _filtered(
             Hazard.current_likelihood == likelihood, Hazard.current_severity == severity
         )
     if filters.review:
-        soon = today + dt.timedelta(days=rules.DUE_SOON_DAYS)
-        condition = {
-            "overdue": Hazard.next_review_on < today,
-            "due": and_(Hazard.next_review_on >= today, Hazard.next_review_on <= soon),
-            "due_or_overdue": Hazard.next_review_on <= soon,
-        }.get(filters.review)
-        if condition is None:
+        if filters.review not in REVIEW_FILTERS:
             raise ValidationError({"review": _("Unknown filter value.")})
-        query = query.where(condition, Hazard.status == "active")
+        query = query.where(_review_condition(filters.review, today), Hazard.status == "active")
     if filters.warning_only:
         query = query.where(_cells_condition(_warning_cells(matrix)), ~_has_strong_control())
     search = filters.search.strip()
@@ -532,18 +596,26 @@ def _filtered(
 
 
 def _sort_columns(matrix: RiskMatrix) -> dict[str, tuple[Any, ...]]:
+    return _matrix_sql(matrix).sort
+
+
+def _build_sort_columns(rank: Any) -> dict[str, tuple[Any, ...]]:
     return {
         "reference": (Hazard.ref_seq,),
         "department": (Department.code,),
         "activity": (Hazard.activity,),
         "category": (Hazard.category,),
-        "level": (_rank_expression(matrix), Hazard.current_likelihood * Hazard.current_severity),
-        "score": (Hazard.current_likelihood * Hazard.current_severity,),
+        "level": (rank, _score()),
+        "score": (_score(),),
         "next_review": (Hazard.next_review_on,),
         "assessed_on": (Hazard.assessed_on,),
         "owner": (Hazard.owner,),
         "status": (Hazard.status,),
     }
+
+
+def _score() -> Any:
+    return Hazard.current_likelihood * Hazard.current_severity
 
 
 SORT_KEYS = (
@@ -560,6 +632,17 @@ SORT_KEYS = (
 )
 
 
+def _list_matrix(session: Session) -> RiskMatrix:
+    """The matrix in force, read once per session: a page and its count share the session."""
+    matrix = session.info.get(_MATRIX_KEY)
+    if matrix is None:
+        matrix = session.info[_MATRIX_KEY] = current_matrix(session)
+    return matrix
+
+
+_MATRIX_KEY = "hazards.matrix"
+
+
 def list_hazards(
     session: Session,
     actor: Actor,
@@ -571,14 +654,26 @@ def list_hazards(
     limit: int = 100,
     today: dt.date | None = None,
 ) -> list[HazardRow]:
-    """One page of the register, filtered and sorted in SQL."""
+    """One page of the register, filtered and sorted in SQL.
+
+    Level, review state, the weak-controls warning and missing acceptance are SQL expressions
+    of the matrix in force (``_matrix_sql``), so a row costs no Python beyond its DTO. The
+    page's ids come first, from the hazard table alone (an index walk for most orders); the
+    department join and the controls subquery then run for those rows only."""
     actor.require(Permission.VIEW_HAZARDS)
     today = _today(today)
-    matrix = current_matrix(session)
-    columns = _sort_columns(matrix).get(sort) or _sort_columns(matrix)["level"]
+    matrix = _list_matrix(session)
+    derived = _matrix_sql(matrix)
+    columns = derived.sort.get(sort) or derived.sort["level"]
     order = [c.desc() if descending else c.asc() for c in columns]
     order.append(Hazard.ref_seq.desc() if descending else Hazard.ref_seq.asc())
-    query = _filtered(
+    ids = select(Hazard.id)
+    if sort == "department":
+        ids = ids.join(Department, Hazard.department_id == Department.id)
+    page_ids = _filtered(ids, filters, matrix, today).order_by(*order).offset(offset).limit(limit)
+    active = Hazard.status == "active"
+    strong = _has_strong_control()
+    query = (
         select(
             Hazard.id,
             Hazard.reference,
@@ -596,51 +691,28 @@ def list_hazards(
             Hazard.next_review_on,
             Hazard.current_likelihood,
             Hazard.current_severity,
-            Hazard.residual_likelihood,
-            Hazard.accepted_by,
+            type_coerce(Hazard.residual_likelihood.is_not(None), Boolean),
+            derived.level,
+            _score(),
+            type_coerce(and_(derived.warns, ~strong), Boolean),
+            _review_state_sql(today),
+            type_coerce(
+                and_(
+                    active,
+                    Hazard.residual_likelihood.is_not(None),
+                    Hazard.accepted_by == "",
+                    derived.needs_acceptance,
+                ),
+                Boolean,
+            ),
             Hazard.reproductive_hazard,
-            _has_strong_control().label("strong"),
-        ).join(Department, Hazard.department_id == Department.id),
-        filters,
-        matrix,
-        today,
-    ).order_by(*order)
-    result = []
-    for r in session.execute(query.offset(offset).limit(limit)).all():
-        level = matrix.level(r.current_likelihood, r.current_severity)
-        scored = r.residual_likelihood is not None
-        active = r.status == "active"
-        result.append(
-            HazardRow(
-                id=r.id,
-                reference=r.reference,
-                status=r.status,
-                department_id=r.department_id,
-                department_code=r.code,
-                department_zh=r.name_zh,
-                department_en=r.name_en,
-                location=r.location,
-                activity=r.activity,
-                agent=r.agent,
-                category=r.category,
-                owner=r.owner,
-                assessed_on=r.assessed_on,
-                next_review_on=r.next_review_on,
-                likelihood=r.current_likelihood,
-                severity=r.current_severity,
-                residual_scored=scored,
-                level=level.code,
-                score=r.current_likelihood * r.current_severity,
-                weak_controls_warning=level.warn_weak_controls and not r.strong,
-                review_state=rules.review_state(r.next_review_on, today) if active else None,
-                acceptance_missing=active
-                and scored
-                and level.needs_acceptance
-                and not r.accepted_by,
-                reproductive_hazard=r.reproductive_hazard,
-            )
         )
-    return result
+        .join(Department, Hazard.department_id == Department.id)
+        .where(Hazard.id.in_(page_ids))
+        .order_by(*order)
+    )
+    # The columns are HazardRow's fields in order: the rows become DTOs without per-cell work.
+    return build_rows(HazardRow, session.connection().execute(query).all())
 
 
 def count_hazards(
@@ -650,9 +722,7 @@ def count_hazards(
     today: dt.date | None = None,
 ) -> int:
     actor.require(Permission.VIEW_HAZARDS)
-    query = _filtered(
-        select(func.count(Hazard.id)), filters, current_matrix(session), _today(today)
-    )
+    query = _filtered(select(func.count(Hazard.id)), filters, _list_matrix(session), _today(today))
     return session.scalar(query) or 0
 
 

@@ -10,27 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
+from sqlalchemy.orm import Session
 
 from hospital_osh.domain.codes import N_
 from hospital_osh.domain.hazards import CATEGORIES
-from hospital_osh.domain.risk_matrix import RiskMatrix
+from hospital_osh.domain.risk_matrix import RiskLevel, RiskMatrix
 from hospital_osh.i18n import _, current_language, format_date
 from hospital_osh.services.context import Actor
 from hospital_osh.services.database import Database
-from hospital_osh.services.errors import UserError
 from hospital_osh.services.hazards import HazardFilter, HazardRow, list_hazards
 from hospital_osh.ui import icons, style
-
-ModelIndex = QModelIndex | QPersistentModelIndex
+from hospital_osh.ui.itemmodels.paged_table_model import ModelIndex, PagedTableModel
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("reference", N_("Ref.")),
@@ -49,15 +41,10 @@ _DUE = QColor("#b54708")
 _RETIRED = QColor("#8a8a8a")
 
 
-class HazardTableModel(QAbstractTableModel):
-    """Rows of ``HazardRow`` DTOs; a session is opened per page and closed at once."""
+class HazardTableModel(PagedTableModel[HazardRow, HazardFilter]):
+    """Rows of ``HazardRow`` DTOs, worst level first; the level cell wears the matrix colour."""
 
-    # -- signals ------------------------------------------------------------------------------
-    load_failed = Signal(str)
-    """Emitted with a user-facing message when a page could not be read."""
-
-    ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-    """``data(index, ROW_ROLE)`` gives the row's ``HazardRow``."""
+    COLUMNS = COLUMNS
 
     def __init__(
         self,
@@ -68,174 +55,40 @@ class HazardTableModel(QAbstractTableModel):
         page_size: int = 200,
         parent: QObject | None = None,
     ):
-        super().__init__(parent)
-        self._database = database
-        self._actor = actor
+        super().__init__(
+            database,
+            actor,
+            HazardFilter(),
+            sort_column=1,
+            descending=True,
+            page_size=page_size,
+            parent=parent,
+        )
         self._matrix = matrix
-        self._page_size = page_size
-        self._filters = HazardFilter()
-        self._sort_column = 1
-        self._descending = True
-        self._rows: list[HazardRow] = []
-        self._complete = False
-        self._changing = False
 
     # -- public API ---------------------------------------------------------------------------
-
-    @property
-    def filters(self) -> HazardFilter:
-        return self._filters
-
-    def set_filters(self, filters: HazardFilter) -> None:
-        if filters != self._filters:
-            self._filters = filters
-            self.refresh()
 
     def set_matrix(self, matrix: RiskMatrix) -> None:
         """Another matrix grades the rows differently: read them again."""
         self._matrix = matrix
         self.refresh()
 
-    def refresh(self) -> None:
-        """Forget what was read and read the first page again."""
-        self._changing = True
-        try:
-            self.beginResetModel()
-            self._rows = []
-            self._complete = False
-            self._fetch_page()
-            self.endResetModel()
-        finally:
-            self._changing = False
+    # -- PagedTableModel hooks ----------------------------------------------------------------
 
-    def row_at(self, row: int) -> HazardRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+    def fetch(
+        self, session: Session, sort: str, descending: bool, offset: int, limit: int
+    ) -> list[HazardRow]:
+        return list_hazards(
+            session,
+            self.actor,
+            self.filters,
+            sort=sort,
+            descending=descending,
+            offset=offset,
+            limit=limit,
+        )
 
-    def sort_key(self) -> tuple[str, bool]:
-        return COLUMNS[self._sort_column][0], self._descending
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        if self._rows:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1)
-            )
-
-    # -- QAbstractTableModel ------------------------------------------------------------------
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def canFetchMore(self, parent: ModelIndex) -> bool:
-        return not parent.isValid() and not self._complete and not self._changing
-
-    def fetchMore(self, parent: ModelIndex) -> None:
-        if not self.canFetchMore(parent):
-            return
-        self._fetch_page(insert=True)
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(COLUMNS):
-            return
-        descending = order == Qt.SortOrder.DescendingOrder
-        if (column, descending) == (self._sort_column, self._descending) and self._rows:
-            return
-        self._sort_column, self._descending = column, descending
-        self.refresh()
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
-            return _(COLUMNS[section][1])
-        return None
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        if not 0 <= index.column() < len(COLUMNS):
-            return None
-        row = self._rows[index.row()]
-        key = COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, key)
-        if role == self.ROW_ROLE:
-            return row
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, key)
-        if key == "level" and self._matrix.has_level(row.level):
-            level = self._matrix.level_by_code(row.level)
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(level.colour))
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(level.text_colour))
-            if role == Qt.ItemDataRole.DecorationRole and row.weak_controls_warning:
-                return icons.icon("triangle-alert", level.text_colour)
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if row.status != "active":
-                return QBrush(_RETIRED)
-            if key == "next_review" and row.review_state == "overdue":
-                return QBrush(_OVERDUE)
-            if key == "next_review" and row.review_state == "due":
-                return QBrush(_DUE)
-        if (
-            role == Qt.ItemDataRole.FontRole
-            and key == "next_review"
-            and row.review_state in ("overdue", "due")
-        ):
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    # -- private ------------------------------------------------------------------------------
-
-    def _fetch_page(self, *, insert: bool = False) -> None:
-        key, descending = self.sort_key()
-        try:
-            with self._database.session() as session:
-                page = list_hazards(
-                    session,
-                    self._actor,
-                    self._filters,
-                    sort=key,
-                    descending=descending,
-                    offset=len(self._rows),
-                    limit=self._page_size,
-                )
-        except UserError as error:
-            self._complete = True
-            self.load_failed.emit(str(error))
-            return
-        self._complete = len(page) < self._page_size
-        if not page:
-            return
-        if insert:
-            first = len(self._rows)
-            self._changing = True  # no re-entrant fetch from a rowsInserted listener
-            try:
-                self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-                self._rows.extend(page)
-                self.endInsertRows()
-            finally:
-                self._changing = False
-        else:
-            self._rows.extend(page)
-
-    def _text(self, row: HazardRow, key: str) -> str:
+    def text(self, row: HazardRow, key: str) -> str:
         language = current_language()
         if key == "reference":
             return row.reference
@@ -266,7 +119,7 @@ class HazardTableModel(QAbstractTableModel):
             return day
         return ""
 
-    def _tooltip(self, row: HazardRow, key: str) -> str | None:
+    def tooltip(self, row: HazardRow, key: str) -> str | None:
         if key == "level":
             parts = []
             if not row.residual_scored:
@@ -284,3 +137,55 @@ class HazardTableModel(QAbstractTableModel):
         if key == "activity" and row.location:
             return row.location
         return None
+
+    def foreground(self, row: HazardRow, key: str) -> QColor | None:
+        if key == "level" and (level := self._level(row)) is not None:
+            return QColor(level.text_colour)
+        if row.status != "active":
+            return _RETIRED
+        if key == "next_review" and row.review_state == "overdue":
+            return _OVERDUE
+        if key == "next_review" and row.review_state == "due":
+            return _DUE
+        return None
+
+    # -- QAbstractTableModel ------------------------------------------------------------------
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """The base's roles, plus the level's colour and warning icon and a bold due review."""
+        if role not in (
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.DecorationRole,
+            Qt.ItemDataRole.FontRole,
+        ):
+            return super().data(index, role)
+        row = self.row_at(index.row()) if index.isValid() else None
+        if row is None or not 0 <= index.column() < len(COLUMNS):
+            return None
+        key = COLUMNS[index.column()][0]
+        if key == "level":
+            level = self._level(row)
+            if level is None:
+                return None
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(QColor(level.colour))
+            if role == Qt.ItemDataRole.DecorationRole and row.weak_controls_warning:
+                return icons.icon("triangle-alert", level.text_colour)
+            return None
+        if (
+            role == Qt.ItemDataRole.FontRole
+            and key == "next_review"
+            and row.review_state in ("overdue", "due")
+        ):
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    # -- private ------------------------------------------------------------------------------
+
+    def _level(self, row: HazardRow) -> RiskLevel | None:
+        """The row's level in the matrix shown, or None for a code it does not know."""
+        if not self._matrix.has_level(row.level):
+            return None
+        return self._matrix.level_by_code(row.level)
