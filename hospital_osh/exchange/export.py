@@ -23,7 +23,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,11 @@ from hospital_osh import __version__
 from hospital_osh.domain import metrics
 from hospital_osh.domain.codes import N_
 from hospital_osh.domain.roles import Permission
-from hospital_osh.domain.spreadsheet_safety import escape_text
+from hospital_osh.domain.spreadsheet_safety import (
+    ESCAPE_PREFIX,
+    FORMULA_TRIGGERS,
+    escape_text,
+)
 from hospital_osh.exchange import layout
 from hospital_osh.i18n import _
 from hospital_osh.reports.summary import summary_pdf_bytes
@@ -100,34 +104,68 @@ def _code(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def csv_row(row: ExportRow, hospital_code: str, secret: str) -> dict[str, str]:
-    """One exposure as ``exposures.csv`` writes it (codes, bands, pseudonym; no identity)."""
+def csv_values(row: ExportRow, hospital_code: str, worker_key: str) -> list[str]:
+    """One exposure as ``exposures.csv`` writes it, in ``layout.EXPOSURE_COLUMNS`` order (codes,
+    bands, the pseudonym ``worker_key``; no identity). A column the record does not hold is
+    empty, and fields that are not columns (exact age, years in post) never leave."""
     values = row.values
-    result = {column: "" for column in layout.EXPOSURE_COLUMNS}
-    for column in layout.EXPOSURE_COLUMNS:
-        if column in values:
-            result[column] = _code(values[column])
-    result["hospital_code"] = hospital_code
-    result["occurred_at"] = layout.format_datetime(values["occurred_at"])
-    result["reported_at"] = layout.format_datetime(values["reported_at"])
-    result["department_type"] = row.department_type
+    get = values.get
+    cells = ["" if (v := get(column)) is None else str(v) for column in layout.EXPOSURE_COLUMNS]
+    cells[_HOSPITAL_CODE] = hospital_code
+    cells[_OCCURRED_AT] = layout.format_datetime(values["occurred_at"])
+    cells[_REPORTED_AT] = layout.format_datetime(values["reported_at"])
+    cells[_DEPARTMENT_TYPE] = row.department_type
     # The exact value when known; else the band an imported record carried (EXCHANGE.md bands).
-    result["age_band"] = metrics.age_band(values["age"]) or _code(values.get("age_band"))
-    result["tenure_band"] = metrics.tenure_band(values["years_in_post"]) or _code(
-        values.get("tenure_band")
-    )
-    result["worker_key"] = layout.worker_key(secret, row.staff_no)
-    for column in layout.POST_EXPOSURE_COLUMNS:
-        result[column] = row.post_exposure.get(column, "")
-    return result
+    cells[_AGE_BAND] = metrics.age_band(values["age"]) or _code(get("age_band"))
+    cells[_TENURE_BAND] = metrics.tenure_band(values["years_in_post"]) or _code(get("tenure_band"))
+    cells[_WORKER_KEY] = worker_key
+    post = row.post_exposure
+    for index, column in _POST_EXPOSURE:
+        cells[index] = post.get(column, "")
+    return cells
+
+
+_POSITION = {column: index for index, column in enumerate(layout.EXPOSURE_COLUMNS)}
+_HOSPITAL_CODE, _OCCURRED_AT, _REPORTED_AT = (
+    _POSITION["hospital_code"],
+    _POSITION["occurred_at"],
+    _POSITION["reported_at"],
+)
+_DEPARTMENT_TYPE, _AGE_BAND, _TENURE_BAND, _WORKER_KEY = (
+    _POSITION["department_type"],
+    _POSITION["age_band"],
+    _POSITION["tenure_band"],
+    _POSITION["worker_key"],
+)
+_POST_EXPOSURE = tuple((_POSITION[c], c) for c in layout.POST_EXPOSURE_COLUMNS)
+
+
+def csv_row(row: ExportRow, hospital_code: str, secret: str) -> dict[str, str]:
+    """One exposure as ``exposures.csv`` writes it, by column name (for the preview)."""
+    key = layout.worker_key(secret, row.staff_no)
+    return dict(zip(layout.EXPOSURE_COLUMNS, csv_values(row, hospital_code, key), strict=True))
+
+
+class _WorkerKeys(dict[str, str]):
+    """The keyed pseudonym of each staff number, computed once per worker, not once per row
+    (a worker's exposures share it); bounded by the roster, not by the number of rows."""
+
+    def __init__(self, secret: str):
+        super().__init__()
+        self.secret = secret
+
+    def __missing__(self, staff_no: str) -> str:
+        key = self[staff_no] = layout.worker_key(self.secret, staff_no)
+        return key
 
 
 def _rows(
     session: Session, actor: Actor, start: dt.date, end: dt.date, hospital_code: str
-) -> Iterator[dict[str, str]]:
-    secret = pseudonym_secret(session)
+) -> Iterator[list[str]]:
+    """exposures.csv's rows (cells in column order), streamed batch by batch."""
+    keys = _WorkerKeys(pseudonym_secret(session))
     for row in export_rows(session, actor, start, end):
-        yield csv_row(row, hospital_code, secret)
+        yield csv_values(row, hospital_code, keys[row.staff_no])
 
 
 def preview(session: Session, actor: Actor, start: dt.date, end: dt.date) -> ExportPreview:
@@ -137,7 +175,7 @@ def preview(session: Session, actor: Actor, start: dt.date, end: dt.date) -> Exp
     code = summary["hospital"]["code"]
     sample = []
     for row in _rows(session, actor, start, end, code):
-        sample.append(row)
+        sample.append(dict(zip(layout.EXPOSURE_COLUMNS, row, strict=True)))
         if len(sample) >= SAMPLE_ROWS:
             break
     files = [(name, _(_FILE_LABELS[name])) for name in _file_names()]
@@ -209,38 +247,28 @@ def export_package(
 
             add(layout.SUMMARY, _json_bytes(summary))
             step(1, _("Writing the exposures…"))
-            digest = hashlib.sha256()
-            with archive.open(_member(layout.EXPOSURES, created), "w", force_zip64=True) as raw:
 
-                def emit(buffer: io.StringIO) -> None:
-                    data = buffer.getvalue().encode("utf-8")
-                    digest.update(data)
-                    raw.write(data)
-                    buffer.seek(0)
-                    buffer.truncate()
+            def stream(name: str, columns: Sequence[str], cells: Iterable[Sequence[str]]) -> int:
+                with archive.open(_member(name, created), "w", force_zip64=True) as raw:
+                    checksums[name], count = write_csv(raw, columns, cells)
+                return count
 
-                buffer = io.StringIO()
-                writer = csv.writer(buffer, lineterminator="\r\n")
-                digest.update(BOM)
-                raw.write(BOM)
-                writer.writerow(layout.EXPOSURE_COLUMNS)
-                for row in _rows(session, actor, period.start, period.end, code):
-                    writer.writerow([escape_text(row[c]) for c in layout.EXPOSURE_COLUMNS])
-                    rows += 1
-                    if rows % 1000 == 0:
-                        emit(buffer)
-                emit(buffer)
-            checksums[layout.EXPOSURES] = digest.hexdigest()
-            followup_rows = followup_export_rows(
-                session, actor, period.start, period.end, now=created
+            rows = stream(
+                layout.EXPOSURES,
+                layout.EXPOSURE_COLUMNS,
+                _rows(session, actor, period.start, period.end, code),
             )
-            add(layout.FOLLOWUPS, _small_csv(layout.FOLLOWUP_COLUMNS, followup_rows))
+            stream(
+                layout.FOLLOWUPS,
+                layout.FOLLOWUP_COLUMNS,
+                followup_export_rows(session, actor, period.start, period.end, now=created),
+            )
             for name, columns, table in (
                 (layout.HAZARDS, layout.HAZARD_COLUMNS, hazard_export_rows),
                 (layout.ACTIONS, layout.ACTION_COLUMNS, action_export_rows),
             ):
                 records = table(session, actor, period.start, period.end)
-                add(name, _small_csv(columns, ({"hospital_code": code} | r for r in records)))
+                stream(name, columns, _cells(columns, records, code))
             for index, (language, name) in enumerate(layout.REPORTS.items()):
                 step(2 + index, _("Building the report ({language})…").format(language=language))
                 add(
@@ -305,14 +333,48 @@ def record_report(
     )
 
 
-def _small_csv(columns: tuple[str, ...], rows: Iterable[dict[str, str]]) -> bytes:
-    """A CSV of the contract's form (UTF-8 with BOM, header row, escaped cells)."""
+# First characters after which ``escape_text`` may add its apostrophe; any other cell (codes,
+# dates, numbers, empty) is written as it is without calling it.
+_MAY_ESCAPE = FORMULA_TRIGGERS | {ESCAPE_PREFIX}
+_FLUSH_ROWS = 2000
+
+
+def write_csv(
+    raw: IO[bytes], columns: Sequence[str], rows: Iterable[Sequence[str]]
+) -> tuple[str, int]:
+    """Stream a CSV of the contract's form (UTF-8 with BOM, header row, CRLF, escaped cells) into
+    ``raw`` a few thousand rows at a time, hashing what is written: memory does not grow with
+    the number of rows. Returns the SHA-256 of the bytes and the number of rows."""
+    digest = hashlib.sha256()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def flush() -> None:
+        data = buffer.getvalue().encode("utf-8")
+        digest.update(data)
+        raw.write(data)
+        buffer.seek(0)
+        buffer.truncate()
+
+    digest.update(BOM)
+    raw.write(BOM)
     writer.writerow(columns)
+    count = 0
     for row in rows:
-        writer.writerow([escape_text(row.get(c, "")) for c in columns])
-    return BOM + buffer.getvalue().encode("utf-8")
+        writer.writerow([escape_text(cell) if cell[:1] in _MAY_ESCAPE else cell for cell in row])
+        count += 1
+        if count % _FLUSH_ROWS == 0:
+            flush()
+    flush()
+    return digest.hexdigest(), count
+
+
+def _cells(
+    columns: Sequence[str], records: Iterable[dict[str, str]], hospital_code: str
+) -> Iterator[list[str]]:
+    """Rows given by column name, as cells in ``columns`` order (with the hospital's code)."""
+    for record in records:
+        yield [hospital_code if c == "hospital_code" else record.get(c, "") for c in columns]
 
 
 def _json_bytes(value: Any) -> bytes:

@@ -137,8 +137,9 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def format_datetime(value: dt.datetime | None) -> str:
-    """Local date-time without zone and seconds, as the contract writes it."""
-    return "" if value is None else value.strftime(DATETIME_FORMAT)
+    """Local date-time without zone and seconds, as the contract writes it (``DATETIME_FORMAT``;
+    ``isoformat`` gives the same text for a naive time at a fraction of strftime's cost)."""
+    return "" if value is None else value.replace(tzinfo=None).isoformat("T", "minutes")
 
 
 def parse_datetime(text: str) -> dt.datetime:

@@ -12,9 +12,9 @@ import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any, BinaryIO
-from xml.sax.saxutils import escape
 
 from hospital_osh.domain import metrics
 from hospital_osh.domain.actions import ACTION_STATUSES
@@ -730,7 +730,7 @@ def build_summary_pdf(
     version = summary.get("generator", {}).get("version", "")
 
     def p(text: str, style: ParagraphStyle = base) -> Paragraph:
-        return Paragraph(escape(text), style)
+        return Paragraph(html_escape(text, quote=False), style)
 
     period = summary["period"]
     start = dt.date.fromisoformat(period["from"])

@@ -2,10 +2,17 @@
 page preview all show, from one set of SQL aggregate queries.
 
 Every figure is a GROUP BY or a count in the database; no Python loop runs over exposure rows,
-so a period of 100,000 exposures costs a few queries. Quartiles of the hours to report fetch
-only the two rows around each quantile (``domain.metrics.quantile_positions``), which works the
-same on SQLite and PostgreSQL. Rates use the staffing denominators of ``services.hospital``;
-a missing denominator gives ``None`` and a reason code (``rates.not_available``), never 0.
+so a period of 100,000 exposures costs a few queries. The exposure figures are one statement
+that reads the period's rows once (``_exposure_figures``); quartiles of the hours to report
+fetch only the two rows around each quantile (``domain.metrics.quantile_positions``), which
+works the same on SQLite and PostgreSQL.
+
+The export package's tables (``export_rows``, ``followup_export_rows``, ``hazard_export_rows``,
+``action_export_rows``) are iterators of plain column rows, streamed from the database while
+the zip is written, so memory does not grow with the number of rows.
+
+Rates use the staffing denominators of ``services.hospital``; a missing denominator gives
+``None`` and a reason code (``rates.not_available``), never 0.
 
 The summary is built from independent sections. A section whose records this installation does
 not keep yet is left out and named in ``sections_missing``, so that nobody reads an absent
@@ -17,9 +24,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+from typing import cast as type_cast
 
-from sqlalchemy import and_, case, extract, func, or_, select
+from sqlalchemy import String, and_, case, cast, extract, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from hospital_osh import __version__
@@ -33,6 +41,7 @@ from hospital_osh.services.errors import ValidationError
 
 UNKNOWN = "unknown"
 MAX_PERIOD_DAYS = 366 * 10
+STREAM_BATCH = 2000  # rows a streamed export query fetches at a time
 
 # Sections whose services other areas are building; until their figures are wired in here,
 # a summary names them in ``sections_missing`` instead of showing zeros.
@@ -110,32 +119,6 @@ def _count(session: Session, where: Sequence[Any]) -> int:
     return int(session.scalar(select(func.count(Exposure.id)).where(*where)) or 0)
 
 
-def _hours_to_report(session: Session, where: Sequence[Any]) -> dict[str, Any]:
-    """Median and quartiles of the hours from exposure to report, and the share within 24 h."""
-    count = _count(session, where)
-    result: dict[str, Any] = {"n": count, "q1": None, "median": None, "q3": None}
-    if not count:
-        result["within_24h"] = 0
-        return result
-
-    def at(offset: int, length: int) -> list[float]:
-        query = (
-            select(Exposure.hours_to_report)
-            .where(*where)
-            .order_by(Exposure.hours_to_report, Exposure.id)
-            .offset(offset)
-            .limit(length)
-        )
-        return [float(v) for v in session.scalars(query)]
-
-    for name, fraction in (("q1", 0.25), ("median", 0.5), ("q3", 0.75)):
-        low, high, weight = metrics.quantile_positions(count, fraction)
-        values = at(low, high - low + 1)
-        result[name] = round(metrics.interpolate(values[0], values[-1], weight), 2)
-    result["within_24h"] = _count(session, [*where, Exposure.hours_to_report <= 24])
-    return result
-
-
 def _by_month(session: Session, where: Sequence[Any]) -> dict[str, int]:
     year = extract("year", Exposure.occurred_at)
     month = extract("month", Exposure.occurred_at)
@@ -143,65 +126,134 @@ def _by_month(session: Session, where: Sequence[Any]) -> dict[str, int]:
     return {f"{int(y):04d}-{int(m):02d}": int(n) for y, m, n in session.execute(query)}
 
 
-def _split_by_sex(
-    session: Session, key: Any, where: Sequence[Any], *joins: Any
-) -> dict[str, dict[str, int]]:
-    """code -> sex -> count, in one GROUP BY (gender-disaggregated throughout)."""
-    label = func.coalesce(key, UNKNOWN)
-    sex = func.coalesce(Exposure.sex, UNKNOWN)
-    query = select(label, sex, func.count(Exposure.id)).select_from(Exposure)
-    for target, condition in joins:
-        query = query.outerjoin(target, condition)
-    result: dict[str, dict[str, int]] = {}
-    for code, sex_code, count in session.execute(query.where(*where).group_by(label, sex)):
-        result.setdefault(str(code), {})[str(sex_code)] = int(count)
-    return result
+# The figures of ``exposure_section`` come from one statement: the period's exposures are read
+# once into a materialised CTE and every count is a GROUP BY arm of a UNION ALL over it, each
+# arm a row of (figure, code, sex, value). Twenty separate queries read the same rows twenty
+# times, which on an encrypted file means decrypting the same pages twenty times.
+_QUARTILES = (("q1", 0.25), ("median", 0.5), ("q3", 0.75))
+_SOURCE_POSITIVE = ("hbv", "hcv", "hiv")
+
+
+def _exposure_figures(session: Session, period: Period, total: int) -> list[tuple[Any, ...]]:
+    """(figure, code, sex, value) rows of every exposure figure of the period (see above)."""
+    keys = {**_DIMENSIONS, "by_department_type": Department.type}
+    extra = {
+        "engineered": Exposure.device_safety_engineered,
+        "activated": Exposure.safety_activated,
+        "identified": Exposure.source_identified,
+        "hbsag": Exposure.source_hbsag,
+        "anti_hcv": Exposure.source_anti_hcv,
+        "hcv_rna": Exposure.source_hcv_rna,
+        "hiv": Exposure.source_hiv,
+        "hours": Exposure.hours_to_report,
+        "occurred_at": Exposure.occurred_at,
+        "id": Exposure.id,
+    }
+    rows = (
+        select(*(column.label(name) for name, column in {**keys, **extra}.items()))
+        .select_from(Exposure)
+        .outerjoin(Department, Exposure.department_id == Department.id)
+        .where(*period.where())
+        .cte("period_exposures")
+        .prefix_with("MATERIALIZED")
+    )
+    c = rows.c
+    sex = func.coalesce(c.by_sex, UNKNOWN)
+    none = literal("")
+
+    def grouped(figure: str, column: Any, *where: Any, by_sex: bool = False) -> Any:
+        code = func.coalesce(column, UNKNOWN)
+        split = sex if by_sex else none
+        query = select(literal(figure), code, split, func.count()).where(*where)
+        return query.group_by(code, split) if by_sex else query.group_by(code)
+
+    def counted(figure: str, code: str, *where: Any) -> Any:
+        return select(literal(figure), literal(code), none, func.count()).where(*where)
+
+    percutaneous = c.by_type == "percutaneous"
+    arms = [grouped(key, c[key], by_sex=True) for key in keys]
+    arms += [
+        grouped("safety_engineered", c.engineered, percutaneous),
+        grouped("safety_activated", c.activated, percutaneous, c.engineered == "yes"),
+        grouped("source_identified", c.identified),
+        counted("source_positive", "hbv", c.hbsag == "positive"),
+        counted("source_positive", "hcv", or_(c.anti_hcv == "positive", c.hcv_rna == "positive")),
+        counted("source_positive", "hiv", c.hiv == "positive"),
+        counted("within_24h", "", c.hours <= 24),
+    ]
+    month = extract("year", c.occurred_at) * 100 + extract("month", c.occurred_at)
+    arms.append(
+        select(literal("by_month"), cast(month, String), none, func.count()).group_by(month)
+    )
+    if total:
+        # The two sorted values around each quartile (domain.metrics.quantile_positions).
+        ranked = select(
+            c.hours, func.row_number().over(order_by=(c.hours, c.id)).label("position")
+        ).subquery()
+        positions = set()
+        for _name, fraction in _QUARTILES:
+            low, high, _weight = metrics.quantile_positions(total, fraction)
+            positions |= {low + 1, high + 1}
+        arms.append(
+            select(literal("hours"), cast(ranked.c.position, String), none, ranked.c.hours).where(
+                ranked.c.position.in_(sorted(positions))
+            )
+        )
+    return list(session.connection().execute(union_all(*arms)))
 
 
 def exposure_section(session: Session, period: Period) -> dict[str, Any]:
     """``summary.json["exposures"]``: counts by every coded dimension (each also split by sex),
-    devices, reporting time and source status."""
-    where = period.where()
-    section: dict[str, Any] = {"total": _count(session, where)}
-    split: dict[str, dict[str, dict[str, int]]] = {}
-    department = (Department, Exposure.department_id == Department.id)
-    for key, column, joins in [
-        *((key, column, ()) for key, column in _DIMENSIONS.items()),
-        ("by_department_type", Department.type, (department,)),
-    ]:
-        by_sex = _split_by_sex(session, column, where, *joins)
-        split[key.removeprefix("by_")] = by_sex
-        section[key] = {code: sum(counts.values()) for code, counts in by_sex.items()}
-    section["sex_split"] = split
+    devices, reporting time and source status, from one statement over the period's rows."""
+    total = _count(session, period.where())
+    keys = (*_DIMENSIONS, "by_department_type")
+    split: dict[str, dict[str, dict[str, int]]] = {key: {} for key in keys}
+    counts: dict[str, dict[str, int]] = {
+        "safety_engineered": {},
+        "safety_activated": {},
+        "source_identified": {},
+        "source_positive": dict.fromkeys(_SOURCE_POSITIVE, 0),
+        "within_24h": {},
+        "by_month": {},
+    }
+    hours_at: dict[int, float] = {}
+    for figure, code, sex, value in _exposure_figures(session, period, total):
+        if figure in split:
+            split[figure].setdefault(str(code), {})[str(sex)] = int(value)
+        elif figure == "hours":
+            hours_at[int(code) - 1] = float(value)
+        elif figure == "by_month":
+            year, month = divmod(int(float(code)), 100)
+            counts[figure][f"{year:04d}-{month:02d}"] = int(value)
+        else:
+            counts[figure][str(code)] = int(value)
 
-    percutaneous = [*where, Exposure.exposure_type == "percutaneous"]
-    engineered = _grouped(session, Exposure.device_safety_engineered, percutaneous)
+    section: dict[str, Any] = {"total": total}
+    for key in keys:
+        section[key] = {code: sum(per_sex.values()) for code, per_sex in split[key].items()}
+    section["sex_split"] = {key.removeprefix("by_"): split[key] for key in keys}
+    engineered = counts["safety_engineered"]
     known = engineered.get("yes", 0) + engineered.get("no", 0)
     section["percutaneous"] = sum(engineered.values())
     section["safety_engineered"] = engineered
     section["safety_engineered_share"] = metrics.share(engineered.get("yes", 0), known)
-    activated = _grouped(
-        session,
-        Exposure.safety_activated,
-        [*percutaneous, Exposure.device_safety_engineered == "yes"],
-    )
+    activated = counts["safety_activated"]
     section["safety_activated"] = activated
     section["safety_activated_share"] = metrics.share(
         activated.get("fully", 0), engineered.get("yes", 0)
     )
-    hours = _hours_to_report(session, where)
+    hours: dict[str, Any] = {"n": total, "q1": None, "median": None, "q3": None}
+    if total:
+        for name, fraction in _QUARTILES:
+            low, high, weight = metrics.quantile_positions(total, fraction)
+            value = metrics.interpolate(hours_at[low], hours_at[high], weight)
+            hours[name] = round(value, 2)
+    hours["within_24h"] = counts["within_24h"].get("", 0)
     section["hours_to_report"] = hours
     section["median_hours_to_report"] = hours["median"]
-    section["source_identified"] = _grouped(session, Exposure.source_identified, where)
-    positive = {
-        "hbv": Exposure.source_hbsag == "positive",
-        "hcv": or_(Exposure.source_anti_hcv == "positive", Exposure.source_hcv_rna == "positive"),
-        "hiv": Exposure.source_hiv == "positive",
-    }
-    section["source_positive"] = {
-        virus: _count(session, [*where, condition]) for virus, condition in positive.items()
-    }
-    section["by_month"] = _by_month(session, where)
+    section["source_identified"] = counts["source_identified"]
+    section["source_positive"] = counts["source_positive"]
+    section["by_month"] = counts["by_month"]
     return section
 
 
@@ -480,7 +532,7 @@ def _immunity_section(session: Session, actor: Actor, period: Period) -> dict[st
     }
 
 
-def _hours_after(session: Session, start: Any, end: Any) -> Any:
+def hours_after(session: Session, start: Any, end: Any) -> Any:
     """SQL for the hours from ``start`` to ``end`` (naive local date-times) on either backend."""
     if session.get_bind().dialect.name == "sqlite":
         return (func.julianday(end) - func.julianday(start)) * 24.0
@@ -498,67 +550,84 @@ def _followup_section(session: Session, actor: Actor, period: Period) -> dict[st
 
     actor.require(Permission.VIEW_REPORTS)
     where = period.where()
-    tests = [FollowUp.code.in_(sorted(EXCHANGE_TESTS)), FollowUp.state != "cancelled"]
-    has_tests = select(FollowUp.id).where(FollowUp.exposure_id == Exposure.id, *tests).exists()
-    unfinished = (
-        select(FollowUp.id)
-        .where(FollowUp.exposure_id == Exposure.id, *tests, FollowUp.state != "done")
-        .exists()
-    )
-    requiring = _count(session, [*where, has_tests])
-    completed = _count(session, [*where, has_tests, ~unfinished])
-    lost = _count(
-        session,
-        [
-            *where,
-            or_(Exposure.status == "lost_to_follow_up", Exposure.outcome == "lost_to_follow_up"),
-        ],
-    )
     today = followups.today_in_hospital(session)
-    overdue = session.scalar(
-        select(func.count(FollowUp.id))
-        .join(Exposure, FollowUp.exposure_id == Exposure.id)
-        .where(*where, *tests, FollowUp.state == "open", FollowUp.window_end < today)
-    )
-    starts = (
-        select(PepCourseRecord.exposure_id.label("exposure_id"), PepCourseRecord.started_at)
-        .union_all(
-            select(
-                Prophylaxis.exposure_id.label("exposure_id"),
-                Prophylaxis.given_at.label("started_at"),
-            ).where(
-                Prophylaxis.kind == "hiv_pep",
-                Prophylaxis.decision == "given",
-                Prophylaxis.given_at.is_not(None),
-            )
+    # One pass over the period's tests, grouped by case: a case requires follow-up when it
+    # has a test that is not cancelled, and is complete when none of those is still not done.
+    tests = [FollowUp.code.in_(sorted(EXCHANGE_TESTS)), FollowUp.state != "cancelled"]
+    cases = (
+        select(
+            func.sum(case((FollowUp.state != "done", 1), else_=0)).label("unfinished"),
+            func.sum(
+                case((and_(FollowUp.state == "open", FollowUp.window_end < today), 1), else_=0)
+            ).label("overdue"),
         )
+        .join(Exposure, FollowUp.exposure_id == Exposure.id)
+        .where(*where, *tests)
+        .group_by(FollowUp.exposure_id)
         .subquery()
     )
+    requiring, completed, overdue = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((cases.c.unfinished == 0, 1), else_=0)), 0),
+            func.coalesce(func.sum(cases.c.overdue), 0),
+        ).select_from(cases)
+    ).one()
+    # Outcomes and losses of the period's cases in one GROUP BY.
+    outcome = func.coalesce(Exposure.outcome, UNKNOWN)
+    is_lost = or_(Exposure.status == "lost_to_follow_up", Exposure.outcome == "lost_to_follow_up")
+    outcomes: dict[str, int] = {}
+    lost = 0
+    for code, count, lost_count in session.execute(
+        select(outcome, func.count(Exposure.id), func.sum(case((is_lost, 1), else_=0)))
+        .where(*where)
+        .group_by(outcome)
+    ):
+        outcomes[str(code)] = int(count)
+        lost += int(lost_count or 0)
+    # The first HIV PEP start of each case of the period: a PEP course, or a dose given.
+    starts = union_all(
+        select(
+            Exposure.id.label("exposure_id"),
+            Exposure.occurred_at.label("occurred_at"),
+            PepCourseRecord.started_at.label("started_at"),
+        )
+        .join(PepCourseRecord, PepCourseRecord.exposure_id == Exposure.id)
+        .where(*where),
+        select(Exposure.id, Exposure.occurred_at, Prophylaxis.given_at)
+        .join(Prophylaxis, Prophylaxis.exposure_id == Exposure.id)
+        .where(
+            *where,
+            Prophylaxis.kind == "hiv_pep",
+            Prophylaxis.decision == "given",
+            Prophylaxis.given_at.is_not(None),
+        ),
+    ).subquery()
     first = (
-        select(starts.c.exposure_id, func.min(starts.c.started_at).label("started_at"))
-        .group_by(starts.c.exposure_id)
+        select(
+            starts.c.occurred_at.label("occurred_at"),
+            func.min(starts.c.started_at).label("started_at"),
+        )
+        .group_by(starts.c.exposure_id, starts.c.occurred_at)
         .subquery()
     )
-    hours = _hours_after(session, Exposure.occurred_at, first.c.started_at)
+    hours = hours_after(session, first.c.occurred_at, first.c.started_at)
     started, within_2h, within_72h = session.execute(
         select(
-            func.count(Exposure.id),
+            func.count(),
             func.coalesce(func.sum(case((hours <= 2, 1), else_=0)), 0),
             func.coalesce(func.sum(case((hours <= 72, 1), else_=0)), 0),
-        )
-        .join(first, first.c.exposure_id == Exposure.id)
-        .where(*where)
+        ).select_from(first)
     ).one()
     pep_completed = session.scalar(
         select(func.count(Exposure.id))
         .join(PepCourseRecord, PepCourseRecord.exposure_id == Exposure.id)
         .where(*where, PepCourseRecord.days_taken >= PepCourseRecord.course_days)
     )
-    outcomes = _grouped(session, Exposure.outcome, where)
     return {
-        "cases_requiring": requiring,
-        "completed": completed,
-        "completion_share": metrics.share(completed, requiring),
+        "cases_requiring": int(requiring),
+        "completed": int(completed),
+        "completion_share": metrics.share(int(completed), int(requiring)),
         "lost": lost,
         "overdue_now": int(overdue or 0),
         "hiv_pep_started": int(started or 0),
@@ -694,13 +763,36 @@ def export_rows(
 
 
 def _export_batches(session: Session, period: Period, batch: int) -> Iterator[ExportRow]:
+    """Keyset pages of ``batch`` exposures with their worker, department, assessment and PEP
+    course joined (one row each at most), and one more query a page for the prophylaxis
+    decisions. Plain column rows through the session's connection: no ORM objects."""
+    from hospital_osh.models.post_exposure import PepCourseRecord as Course
+    from hospital_osh.models.post_exposure import PostExposureAssessment as Assessment
+
     columns = [getattr(Exposure, name) for name in EXPORT_FIELDS]
     query = (
-        select(Exposure.id, *columns, Worker.staff_no, Department.type)
+        select(
+            Exposure.id,
+            *columns,
+            Worker.staff_no,
+            Department.type,
+            Assessment.id,
+            Assessment.worker_hbv_status,
+            Assessment.worker_anti_hbs,
+            Course.id,
+            Course.started_at,
+            Course.course_days,
+            Course.days_taken,
+            Course.stop_reason,
+        )
         .outerjoin(Worker, Exposure.worker_id == Worker.id)
         .outerjoin(Department, Exposure.department_id == Department.id)
+        .outerjoin(Assessment, Assessment.exposure_id == Exposure.id)
+        .outerjoin(Course, Course.exposure_id == Exposure.id)
         .where(*period.where())
     )
+    connection = session.connection()
+    end = 1 + len(EXPORT_FIELDS)
     last: tuple[dt.datetime, int] | None = None
     while True:
         page = query
@@ -711,13 +803,15 @@ def _export_batches(session: Session, period: Period, batch: int) -> Iterator[Ex
                     and_(Exposure.occurred_at == last[0], Exposure.id > last[1]),
                 )
             )
-        rows = session.execute(page.order_by(Exposure.occurred_at, Exposure.id).limit(batch)).all()
+        page = page.order_by(Exposure.occurred_at, Exposure.id).limit(batch)
+        rows = connection.execute(page).all()
         if not rows:
             return
-        post = _post_exposure_values(session, [row.id for row in rows])
+        prophylaxis = _prophylaxis(session, [row[0] for row in rows])
         for row in rows:
-            values = dict(zip(EXPORT_FIELDS, row[1 : 1 + len(EXPORT_FIELDS)], strict=True))
-            yield ExportRow(values, row[-2] or "", row[-1] or "", post.get(row.id, {}))
+            post = _post_exposure(_Joined._make(row[end + 2 :]), prophylaxis.get(row[0]))
+            values = dict(zip(EXPORT_FIELDS, row[1:end], strict=True))
+            yield ExportRow(values, row[end] or "", row[end + 1] or "", post)
         last = (rows[-1].occurred_at, rows[-1].id)
 
 
@@ -727,68 +821,80 @@ def _yes_no_given(decisions: set[str]) -> str:
     return "yes" if "given" in decisions else "no"
 
 
-def _post_exposure_values(session: Session, ids: Sequence[int]) -> dict[int, dict[str, str]]:
-    """The post-exposure columns of exposures.csv for ``ids`` (three queries per batch): the
-    worker's HBV status at assessment, prophylaxis given or not, and the HIV PEP course."""
-    from hospital_osh.models.post_exposure import (
-        PepCourseRecord,
-        PostExposureAssessment,
-        Prophylaxis,
-    )
+@dataclass
+class _Prophylaxis:
+    """One case's prophylaxis decisions by kind, and when HIV PEP was first given."""
 
-    result: dict[int, dict[str, str]] = {}
-    for exposure_id, status, anti_hbs in session.execute(
-        select(
-            PostExposureAssessment.exposure_id,
-            PostExposureAssessment.worker_hbv_status,
-            PostExposureAssessment.worker_anti_hbs,
-        ).where(PostExposureAssessment.exposure_id.in_(ids))
-    ):
-        result.setdefault(exposure_id, {})["worker_hbv_status"] = status or ""
-        if anti_hbs is not None:
-            result[exposure_id]["worker_anti_hbs_miu"] = format(anti_hbs, "g")
-    decisions: dict[tuple[int, str], set[str]] = {}
-    pep_given_at: dict[int, dt.datetime] = {}
-    for exposure_id, kind, decision, given_at in session.execute(
+    decisions: dict[str, set[str]] = field(default_factory=dict)
+    pep_given_at: dt.datetime | None = None
+
+
+def _prophylaxis(session: Session, ids: Sequence[int]) -> dict[int, _Prophylaxis]:
+    from hospital_osh.models.post_exposure import Prophylaxis
+
+    result: dict[int, _Prophylaxis] = {}
+    for exposure_id, kind, decision, given_at in session.connection().execute(
         select(
             Prophylaxis.exposure_id, Prophylaxis.kind, Prophylaxis.decision, Prophylaxis.given_at
         ).where(Prophylaxis.exposure_id.in_(ids))
     ):
-        decisions.setdefault((exposure_id, kind), set()).add(decision)
+        case_ = result.setdefault(exposure_id, _Prophylaxis())
+        case_.decisions.setdefault(kind, set()).add(decision)
         if kind == "hiv_pep" and decision == "given" and given_at is not None:
-            earlier = pep_given_at.get(exposure_id)
-            pep_given_at[exposure_id] = min(given_at, earlier) if earlier else given_at
-    for (exposure_id, kind), found in decisions.items():
-        column = {
-            "hbig": "hbig_given",
-            "hbv_vaccine": "hbv_vaccine_given",
-            "hiv_pep": "hiv_pep_started",
-        }.get(kind)
-        if column:
-            result.setdefault(exposure_id, {})[column] = _yes_no_given(found)
-    for exposure_id, started, course_days, days_taken, stop_reason in session.execute(
-        select(
-            PepCourseRecord.exposure_id,
-            PepCourseRecord.started_at,
-            PepCourseRecord.course_days,
-            PepCourseRecord.days_taken,
-            PepCourseRecord.stop_reason,
-        ).where(PepCourseRecord.exposure_id.in_(ids))
-    ):
-        values = result.setdefault(exposure_id, {})
+            earlier = case_.pep_given_at
+            case_.pep_given_at = min(given_at, earlier) if earlier else given_at
+    return result
+
+
+_PROPHYLAXIS_COLUMNS = {
+    "hbig": "hbig_given",
+    "hbv_vaccine": "hbv_vaccine_given",
+    "hiv_pep": "hiv_pep_started",
+}
+
+
+class _Joined(NamedTuple):
+    """The assessment's and the PEP course's columns of one exposure (None: not recorded)."""
+
+    assessment_id: int | None
+    hbv_status: str | None
+    anti_hbs: float | None
+    course_id: int | None
+    course_started: dt.datetime | None
+    course_days: int | None
+    days_taken: int | None
+    stop_reason: str | None
+
+
+def _post_exposure(joined: _Joined, prophylaxis: _Prophylaxis | None) -> dict[str, str]:
+    """The post-exposure columns of exposures.csv for one case: the worker's HBV status at
+    assessment, prophylaxis given or not, and the HIV PEP course (which, when recorded, says
+    when PEP started and whether it was completed)."""
+    values: dict[str, str] = {}
+    if joined.assessment_id is not None:
+        values["worker_hbv_status"] = joined.hbv_status or ""
+        if joined.anti_hbs is not None:
+            values["worker_anti_hbs_miu"] = format(joined.anti_hbs, "g")
+    pep_given_at = None
+    if prophylaxis is not None:
+        for kind, found in prophylaxis.decisions.items():
+            column = _PROPHYLAXIS_COLUMNS.get(kind)
+            if column:
+                values[column] = _yes_no_given(found)
+        pep_given_at = prophylaxis.pep_given_at
+    if joined.course_id is not None:
         values["hiv_pep_started"] = "yes"
-        pep_given_at[exposure_id] = started
-        if days_taken is not None and days_taken >= course_days:
+        pep_given_at = joined.course_started
+        days, taken = joined.course_days, joined.days_taken
+        if taken is not None and days is not None and taken >= days:
             values["hiv_pep_completed"] = "yes"
-        elif stop_reason is not None:
+        elif joined.stop_reason is not None:
             values["hiv_pep_completed"] = "no"
         else:
             values["hiv_pep_completed"] = "ongoing"
-    for exposure_id, started in pep_given_at.items():
-        result.setdefault(exposure_id, {})["hiv_pep_started_at"] = started.strftime(
-            "%Y-%m-%dT%H:%M"
-        )
-    return result
+    if pep_given_at is not None:
+        values["hiv_pep_started_at"] = pep_given_at.strftime("%Y-%m-%dT%H:%M")
+    return values
 
 
 def count_in_period(session: Session, start: dt.date, end: dt.date) -> int:
@@ -799,16 +905,29 @@ def _yes_no(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
+def _number(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _iso(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
 def hazard_export_rows(
     session: Session, actor: Actor, start: dt.date, end: dt.date
-) -> list[dict[str, str]]:
+) -> Iterator[dict[str, str]]:
     """The hazard register as recorded by the period's end: codes, levels and dates only (no
-    activity, location or description text). Levels are those of the matrix in force."""
+    activity, location or description text). Levels are those of the matrix in force.
+
+    Checked when called, read when iterated (plain columns, streamed)."""
+    actor.require(Permission.EXCHANGE_DATA)
+    return _hazard_rows(session, check_period(start, end))
+
+
+def _hazard_rows(session: Session, period: Period) -> Iterator[dict[str, str]]:
     from hospital_osh.models.hazards import Hazard
     from hospital_osh.services import hazards
 
-    actor.require(Permission.EXCHANGE_DATA)
-    period = check_period(start, end)
     matrix = hazards.current_matrix(session)
     after = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time())
 
@@ -818,53 +937,80 @@ def hazard_export_rows(
         return matrix.level(likelihood, severity).code
 
     query = (
-        select(Hazard, Department.type)
+        select(
+            Hazard.uuid,
+            Department.type,
+            Hazard.category,
+            Hazard.statutory_factor_code,
+            Hazard.status,
+            Hazard.assessed_on,
+            Hazard.initial_likelihood,
+            Hazard.initial_severity,
+            Hazard.residual_likelihood,
+            Hazard.residual_severity,
+            Hazard.current_likelihood,
+            Hazard.current_severity,
+            Hazard.next_review_on,
+            Hazard.exposed_female,
+            Hazard.exposed_male,
+            Hazard.reproductive_hazard,
+        )
         .outerjoin(Department, Hazard.department_id == Department.id)
         .where(Hazard.created_at < after)
         .order_by(Hazard.ref_seq)
+        .execution_options(yield_per=STREAM_BATCH)
     )
-    rows = []
-    for hazard, department_type in session.execute(query):
-        rows.append(
-            {
-                "uuid": hazard.uuid,
-                "department_type": department_type or "",
-                "category": hazard.category or "",
-                "statutory_factor_code": hazard.statutory_factor_code or "",
-                "status": hazard.status,
-                "assessed_on": hazard.assessed_on.isoformat(),
-                "initial_level": level(hazard.initial_likelihood, hazard.initial_severity),
-                "residual_level": level(hazard.residual_likelihood, hazard.residual_severity),
-                "current_level": level(hazard.current_likelihood, hazard.current_severity),
-                "next_review_on": hazard.next_review_on.isoformat(),
-                "review_overdue": _yes_no(
-                    hazard.status == "active" and hazard.next_review_on < period.end
-                ),
-                "exposed_female": ""
-                if hazard.exposed_female is None
-                else str(hazard.exposed_female),
-                "exposed_male": "" if hazard.exposed_male is None else str(hazard.exposed_male),
-                "reproductive_hazard": _yes_no(hazard.reproductive_hazard),
-            }
-        )
-    return rows
+    for row in session.connection().execute(query):
+        yield {
+            "uuid": row.uuid,
+            "department_type": row.type or "",
+            "category": row.category or "",
+            "statutory_factor_code": row.statutory_factor_code or "",
+            "status": row.status,
+            "assessed_on": row.assessed_on.isoformat(),
+            "initial_level": level(row.initial_likelihood, row.initial_severity),
+            "residual_level": level(row.residual_likelihood, row.residual_severity),
+            "current_level": level(row.current_likelihood, row.current_severity),
+            "next_review_on": row.next_review_on.isoformat(),
+            "review_overdue": _yes_no(row.status == "active" and row.next_review_on < period.end),
+            "exposed_female": _number(row.exposed_female),
+            "exposed_male": _number(row.exposed_male),
+            "reproductive_hazard": _yes_no(row.reproductive_hazard),
+        }
 
 
 def action_export_rows(
     session: Session, actor: Actor, start: dt.date, end: dt.date
-) -> list[dict[str, str]]:
+) -> Iterator[dict[str, str]]:
     """Action items open at some time during the period (created by its end, and not settled
-    before it began): codes and dates only, no titles or details."""
+    before it began): codes and dates only, no titles or details.
+
+    Checked when called, read when iterated (plain columns, streamed)."""
+    actor.require(Permission.EXCHANGE_DATA)
+    return _action_rows(session, check_period(start, end))
+
+
+def _action_rows(session: Session, period: Period) -> Iterator[dict[str, str]]:
     from hospital_osh.domain.actions import CLOSED_STATUSES
     from hospital_osh.models.actions import ActionItem
     from hospital_osh.services.actions import overdue_condition
 
-    actor.require(Permission.EXCHANGE_DATA)
-    period = check_period(start, end)
     after = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time())
     before = dt.datetime.combine(period.start, dt.time())
     query = (
-        select(ActionItem, Department.type, overdue_condition(period.end))
+        select(
+            ActionItem.uuid,
+            Department.type,
+            ActionItem.source_kind,
+            ActionItem.hierarchy_level,
+            ActionItem.status,
+            ActionItem.created_at,
+            ActionItem.due_date,
+            overdue_condition(period.end).label("overdue"),
+            ActionItem.verified_on,
+            ActionItem.gender_relevant,
+            ActionItem.cost_category,
+        )
         .outerjoin(Department, ActionItem.department_id == Department.id)
         .where(
             ActionItem.created_at < after,
@@ -874,25 +1020,33 @@ def action_export_rows(
             ),
         )
         .order_by(ActionItem.ref_year, ActionItem.ref_seq)
+        .execution_options(yield_per=STREAM_BATCH)
     )
-    rows = []
-    for item, department_type, overdue in session.execute(query):
-        rows.append(
-            {
-                "uuid": item.uuid,
-                "department_type": department_type or "",
-                "source_kind": item.source_kind,
-                "hierarchy_level": item.hierarchy_level or "",
-                "status": item.status,
-                "created_on": item.created_at.date().isoformat(),
-                "due_date": item.due_date.isoformat() if item.due_date else "",
-                "overdue": _yes_no(bool(overdue)),
-                "verified_on": item.verified_on.isoformat() if item.verified_on else "",
-                "gender_relevant": _yes_no(item.gender_relevant),
-                "cost_category": item.cost_category or "",
-            }
-        )
-    return rows
+    for row in session.connection().execute(query):
+        yield {
+            "uuid": row.uuid,
+            "department_type": row.type or "",
+            "source_kind": row.source_kind,
+            "hierarchy_level": row.hierarchy_level or "",
+            "status": row.status,
+            "created_on": row.created_at.date().isoformat(),
+            "due_date": _iso(row.due_date),
+            "overdue": _yes_no(bool(row.overdue)),
+            "verified_on": _iso(row.verified_on),
+            "gender_relevant": _yes_no(row.gender_relevant),
+            "cost_category": row.cost_category or "",
+        }
+
+
+# followups.csv columns in order (EXCHANGE.md; ``exchange.layout.FOLLOWUP_COLUMNS`` is the same).
+FOLLOWUP_EXPORT_FIELDS: tuple[str, ...] = (
+    "exposure_uuid",
+    "test",
+    "due_date",
+    "done_date",
+    "status",
+    "result",
+)
 
 
 def followup_export_rows(
@@ -902,33 +1056,58 @@ def followup_export_rows(
     end: dt.date,
     *,
     now: dt.datetime | None = None,
-) -> list[dict[str, str]]:
+) -> Iterator[tuple[str, ...]]:
     """``followups.csv``: one row per follow-up test of the period's exposures (EXCHANGE.md),
-    with its status on the hospital's date at ``now`` (naive UTC) and its result."""
-    from hospital_osh.domain.protocol_vocab import EXCHANGE_TESTS
-    from hospital_osh.models.post_exposure import FollowUp
+    with its status on the hospital's date at ``now`` (naive UTC) and its result, as a tuple in
+    ``FOLLOWUP_EXPORT_FIELDS`` order.
+
+    A year of a large hospital holds some 200,000 tests: they are streamed (``yield_per``, a
+    server-side cursor on PostgreSQL) as plain columns, never loaded as ORM objects or held in a
+    list. Checked when called, read when iterated."""
     from hospital_osh.services import followups
 
     actor.require(Permission.EXCHANGE_DATA)
     period = check_period(start, end)
     today = followups.today_in_hospital(session, now)
+    return _followup_rows(session, period, today)
+
+
+def _followup_rows(session: Session, period: Period, today: dt.date) -> Iterator[tuple[str, ...]]:
+    from hospital_osh.domain.protocol_vocab import EXCHANGE_TESTS
+    from hospital_osh.models.post_exposure import FollowUp
+    from hospital_osh.services.followups import status_of
+
     query = (
-        select(FollowUp, Exposure.uuid)
+        select(
+            Exposure.uuid,
+            FollowUp.code,
+            FollowUp.due_date,
+            FollowUp.done_date,
+            FollowUp.result,
+            FollowUp.result_value,
+            FollowUp.state,
+            FollowUp.window_start,
+            FollowUp.window_end,
+        )
         .join(Exposure, FollowUp.exposure_id == Exposure.id)
         .where(*period.where(), FollowUp.code.in_(sorted(EXCHANGE_TESTS)))
         .order_by(Exposure.occurred_at, Exposure.id, FollowUp.due_date, FollowUp.id)
+        .execution_options(yield_per=STREAM_BATCH)
     )
-    rows = []
-    for item, exposure_uuid in session.execute(query):
-        value = item.result_value
-        rows.append(
-            {
-                "exposure_uuid": exposure_uuid,
-                "test": item.code,
-                "due_date": item.due_date.isoformat(),
-                "done_date": item.done_date.isoformat() if item.done_date else "",
-                "status": str(followups.status_of(item, today)),
-                "result": item.result or ("" if value is None else format(value, "g")),
-            }
+    # status_of reads the state and the window, which this row carries; tests of cases
+    # recorded on the same day share windows, so each (state, window) is decided once (the
+    # cache is bounded by the calendar, not by the number of rows).
+    statuses: dict[tuple[Any, ...], str] = {}
+    for row in session.connection().execute(query):
+        uuid, code, due_date, done_date, result, value, *window = row
+        status = statuses.get(key := tuple(window))
+        if status is None:
+            status = statuses[key] = str(status_of(type_cast(FollowUp, row), today))
+        yield (
+            uuid,
+            code,
+            due_date.isoformat(),
+            done_date.isoformat() if done_date else "",
+            status,
+            result or ("" if value is None else format(value, "g")),
         )
-    return rows
