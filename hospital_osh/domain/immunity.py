@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from hospital_osh.domain.codes import N_, code_list
-from hospital_osh.domain.messages import Issue, Severity, Text, issue, raise_errors
+from hospital_osh.domain.messages import DomainError, Issue, Severity, Text, issue, raise_errors
 
 PROTECTIVE_ANTI_HBS = 10.0  # mIU/mL, §a.8 [V]
 MAX_ANTI_HBS = 100_000.0  # above this a value is a typing error (post-exposure issue)
@@ -311,3 +311,112 @@ def derive_hbv_status(
     return assess_hbv_status(
         doses, anti_hbs_results, hbsag_positive, anti_hbc_positive=anti_hbc_positive, on=on
     ).status
+
+
+# -- the status over time (stored, so coverage is one SQL query) ----------------------------------
+
+
+@dataclass(frozen=True)
+class QualitativeResult:
+    """An HBsAg or anti-HBc result (``positive``, ``negative``, ``indeterminate``)."""
+
+    tested_on: dt.date
+    result: str
+
+
+@dataclass(frozen=True)
+class StatusSpell:
+    """The status a worker had from ``start`` up to the day before ``end`` (None: still has it).
+
+    ``status`` None means the records up to then contradict each other (the status of a wrong
+    record is never guessed). Before a worker's first spell the status is ``unvaccinated``.
+    """
+
+    status: HbvStatus | None
+    start: dt.date
+    end: dt.date | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+def _latest_on(results: Sequence[QualitativeResult], day: dt.date) -> str | None:
+    """The result recorded last among those tested on or before ``day`` (``results`` in the
+    order they were recorded, sorted by test date)."""
+    found = None
+    for entry in results:
+        if entry.tested_on <= day:
+            found = entry.result
+    return found
+
+
+def status_on(
+    doses: Sequence[VaccineDose],
+    anti_hbs_results: Sequence[AntiHbsResult],
+    hbsag: Sequence[QualitativeResult],
+    anti_hbc: Sequence[QualitativeResult],
+    day: dt.date | None = None,
+) -> HbvStatus | None:
+    """The status as of ``day`` (None: with every record) from the whole record, None when the
+    records up to then contradict each other. HBsAg and anti-HBc count by their latest result."""
+    last = day or dt.date.max
+    try:
+        return derive_hbv_status(
+            doses,
+            anti_hbs_results,
+            _latest_on(hbsag, last) == "positive",
+            anti_hbc_positive=(_latest_on(anti_hbc, last) == "positive") or None,
+            on=day,
+        )
+    except DomainError:
+        return None
+
+
+def status_spells(
+    doses: Sequence[VaccineDose],
+    anti_hbs_results: Sequence[AntiHbsResult],
+    hbsag: Sequence[QualitativeResult] = (),
+    anti_hbc: Sequence[QualitativeResult] = (),
+) -> tuple[StatusSpell, ...]:
+    """The worker's status over time, as spells of one status each, unvaccinated ones left out.
+
+    The status can only change on a day something was given or tested, so it is derived as of
+    each such day (:func:`status_on`); a day that does not change it extends the spell. Stored,
+    these spells answer "who was immune on day D" with one SQL query, for any D, with exactly
+    the status :func:`derive_hbv_status` gives ``on=D``.
+    """
+    hbsag = sorted(hbsag, key=lambda r: r.tested_on)  # stable: recording order within a day
+    anti_hbc = sorted(anti_hbc, key=lambda r: r.tested_on)
+    days = sorted(
+        {d.given_on for d in doses}
+        | {r.tested_on for r in anti_hbs_results}
+        | {r.tested_on for r in hbsag}
+        | {r.tested_on for r in anti_hbc}
+    )
+    spells: list[StatusSpell] = []
+    current: HbvStatus | None = HbvStatus.UNVACCINATED
+    for day in days:
+        status = status_on(doses, anti_hbs_results, hbsag, anti_hbc, day)
+        if status == current:
+            continue
+        if spells and spells[-1].end is None:
+            spells[-1] = StatusSpell(spells[-1].status, spells[-1].start, day)
+        if status is not HbvStatus.UNVACCINATED:
+            spells.append(StatusSpell(status, day))
+        current = status
+    return tuple(spells)
+
+
+def spell_on(spells: Iterable[StatusSpell], day: dt.date | None = None) -> StatusSpell | None:
+    """The spell covering ``day`` (None: the open one, today's status), if any."""
+    for spell in spells:
+        if (spell.end is None) if day is None else spell.covers(day):
+            return spell
+    return None
+
+
+def immune_since(spells: Iterable[StatusSpell]) -> dt.date | None:
+    """The day from which the worker counts as documented immune without a break (None: not
+    immune now)."""
+    spell = spell_on(spells)
+    return spell.start if spell is not None and spell.status is HbvStatus.RESPONDER else None

@@ -87,3 +87,27 @@ class Worker(UuidMixin, VersionedMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     department: Mapped[Department | None] = relationship()
+
+
+class WorkerHbvStatus(Base):
+    """A spell of one hepatitis B immunity status of a worker: from ``valid_from`` up to the day
+    before ``valid_to`` (NULL: the status now).
+
+    Derived from the doses and results by ``domain.immunity.status_spells`` and rewritten in the
+    transaction that changes them (``services.immunisation``), so coverage on any day is one
+    grouped query. A worker without a spell covering a day was unvaccinated that day. ``status``
+    is a ``worker_hbv_status`` code or ``invalid_records`` (records that contradict each other).
+    """
+
+    __tablename__ = "worker_hbv_status"
+    __table_args__ = (
+        UniqueConstraint("worker_id", "valid_from"),
+        # Covers the dashboard's count of responders on a day (no table read).
+        Index("ix_worker_hbv_status_status", "status", "valid_from", "valid_to", "worker_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("worker.id"))
+    status: Mapped[str] = mapped_column(String(40))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)

@@ -21,16 +21,15 @@ records (case numbers) only for roles that see identities (the OSH office); the 
 counts. A reporter, who has no ``VIEW_REPORTS``, gets ``reporter_view``: its own reports and what
 to do next.
 
-Immunity coverage derives every active worker's hepatitis B status from the vaccination
-records in Python (``services.immunisation.coverage``, 1 to 2.5 s for 20,000 staff), so it is a
-separate call (``immunity_figure``) that the page runs on its own, and its result is kept
-until the vaccination records, the active staff or the date change.
+Staff hepatitis B immunity is the share of staff who are documented responders today, against
+the share at the end of the previous period: one query over the status spells that
+``services.immunisation`` stores whenever a dose or a result changes (the same definition as
+``immunisation.coverage``: staff active now and hired by the day).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,15 +45,13 @@ from hospital_osh.domain.exposure_rules import SHARPS_TYPES
 from hospital_osh.domain.protocol_vocab import PepLevel
 from hospital_osh.domain.roles import Permission
 from hospital_osh.i18n import _
-from hospital_osh.models import Department, Exposure, Worker
+from hospital_osh.models import Department, Exposure
 from hospital_osh.models.actions import ActionItem
 from hospital_osh.models.post_exposure import (
     FollowUp,
-    HbvVaccineDose,
     PepCourseRecord,
     PostExposureAssessment,
     Prophylaxis,
-    SerologyResult,
 )
 from hospital_osh.services import (
     actions,
@@ -123,6 +120,7 @@ class Figure:
     compared: bool = False
     lower_is_better: bool = True
     of: int | None = None  # the denominator of a share (how many cases it is a share of)
+    count: int | None = None  # the numerator of a share, where the page names it
     not_available: str = ""  # why the value is None (e.g. no staffing figures)
     link: Link | None = None
 
@@ -185,19 +183,6 @@ class Dashboard:
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
-
-
-@dataclass(frozen=True)
-class ImmunityFigure:
-    """Hepatitis B immunity of active staff: documented responders among them."""
-
-    on: dt.date
-    staff: int
-    immune: int
-
-    @property
-    def share(self) -> float | None:
-        return metrics.share(self.immune, self.staff)
 
 
 @dataclass(frozen=True)
@@ -294,7 +279,7 @@ def _median_hours(session: Session, where: Sequence[Any], count: int) -> float |
 
 def _hours_after(session: Session, start: Any, end: Any) -> Any:
     """SQL for the hours from ``start`` to ``end`` on either backend (as the report)."""
-    return summary._hours_after(session, start, end)
+    return summary.hours_after(session, start, end)
 
 
 def _pep_starts(session: Session, period: DashboardPeriod) -> tuple[tuple[int, int], ...]:
@@ -531,6 +516,7 @@ def _figures(
     high_risks: int | None,
     reviews_overdue: int | None,
     action_counts: actions.ActionCounts | None,
+    immunity: Figure,
 ) -> tuple[Figure, ...]:
     in_period = ExposureFilter(start=period.start, end=period.end)
     exposures_link = Link("exposures", in_period)
@@ -574,6 +560,7 @@ def _figures(
             lower_is_better=False,
             of=current.pep_started,
         ),
+        immunity,
         Figure(
             "followups_overdue",
             COUNT,
@@ -713,7 +700,14 @@ def build_dashboard(
         period=period,
         today=today,
         figures=_figures(
-            current, previous, period, counts, high_risks, reviews_overdue, action_counts
+            current,
+            previous,
+            period,
+            counts,
+            high_risks,
+            reviews_overdue,
+            action_counts,
+            _immunity(session, period),
         ),
         alerts=_alerts(session, actor, local, today, counts, reviews_overdue, action_counts),
         trend_months=months,
@@ -740,56 +734,32 @@ def build_dashboard(
     )
 
 
-# -- immunity coverage (slow: cached) -------------------------------------------------------------
-
-_coverage_cache: dict[tuple[str, dt.date], tuple[tuple[Any, ...], ImmunityFigure]] = {}
-_coverage_lock = threading.Lock()
+# -- immunity coverage ---------------------------------------------------------------------------
 
 
-def _records_state(session: Session) -> tuple[Any, ...]:
-    """A cheap fingerprint of what coverage depends on: every insert or delete of a dose or a
-    result, and every change of the active staff, changes it."""
-    doses = session.execute(
-        select(
-            func.count(HbvVaccineDose.id),
-            func.max(HbvVaccineDose.id),
-            func.max(HbvVaccineDose.recorded_at),
-        )
-    ).one()
-    results = session.execute(
-        select(
-            func.count(SerologyResult.id),
-            func.max(SerologyResult.id),
-            func.max(SerologyResult.recorded_at),
-        )
-    ).one()
-    staff = session.execute(
-        select(func.count(Worker.id), func.sum(Worker.id), func.sum(Worker.id * Worker.id)).where(
-            Worker.active.is_(True)
-        )
-    ).one()
-    return (*doses, *results, *staff)
+def _immunity(session: Session, period: DashboardPeriod) -> Figure:
+    (staff, immune), (staff_before, immune_before) = immunisation.immune_counts(
+        session, period.end, period.previous_end
+    )
+    return Figure(
+        "hbv_immunity",
+        SHARE,
+        metrics.share(immune, staff),
+        metrics.share(immune_before, staff_before),
+        True,
+        lower_is_better=False,
+        of=staff,
+        count=immune,
+    )
 
 
 def immunity_figure(
-    session: Session, actor: Actor, *, now: dt.datetime | None = None
-) -> ImmunityFigure:
-    """Share of active staff with documented hepatitis B immunity today
-    (``immunisation.coverage``), computed again only when the records behind it changed."""
+    session: Session, actor: Actor, kind: str = "month", *, now: dt.datetime | None = None
+) -> Figure:
+    """Share of staff with documented hepatitis B immunity today, and at the end of the
+    previous period of ``kind`` (the dashboard's tile, also part of :func:`build_dashboard`)."""
     actor.require(Permission.VIEW_REPORTS)
-    today = local_now(session, now).date()
-    key = (str(session.get_bind().engine.url), today)
-    state = _records_state(session)
-    with _coverage_lock:
-        cached = _coverage_cache.get(key)
-    if cached is not None and cached[0] == state:
-        return cached[1]
-    total = immunisation.coverage(session, actor, on=today).total
-    figure = ImmunityFigure(today, total.staff, total.immune)
-    with _coverage_lock:
-        _coverage_cache.clear()  # one database, one day at a time
-        _coverage_cache[key] = (state, figure)
-    return figure
+    return _immunity(session, period_of(kind, local_now(session, now).date()))
 
 
 # -- the reporter's view --------------------------------------------------------------------------

@@ -1,7 +1,11 @@
 """Workers' hepatitis B immunisation and serology, the derived immunity status, and coverage.
 
-The status is never stored: it is derived from the doses and results by ``domain.immunity`` each
-time (so a corrected dose corrects every figure). Reading one worker's record needs
+The status is derived from the doses and results by ``domain.immunity``. A worker's own record
+derives it afresh; for coverage it is also stored, as spells of one status each
+(``WorkerHbvStatus``, ``domain.immunity.status_spells``), rewritten for the workers concerned by
+every flush that adds, changes or deletes a dose or a result (a session event, so no writer can
+forget it; bulk inserts call :func:`refresh_statuses`). Coverage on any day is then one grouped
+query, and a corrected dose still corrects every figure. Reading one worker's record needs
 VIEW_SEROSTATUS (it is health data); writing needs MANAGE_POST_EXPOSURE; coverage figures are
 aggregates and need VIEW_REPORTS. Every write is one transaction with one audit event.
 """
@@ -13,17 +17,33 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, delete, event, func, insert, or_, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm.attributes import get_history
 
 from hospital_osh.domain import immunity
 from hospital_osh.domain.codes import N_, code_list
-from hospital_osh.domain.immunity import AntiHbsResult, HbvStatus, HbvStatusFinding, VaccineDose
+from hospital_osh.domain.immunity import (
+    AntiHbsResult,
+    HbvStatus,
+    HbvStatusFinding,
+    QualitativeResult,
+    StatusSpell,
+    VaccineDose,
+)
 from hospital_osh.domain.messages import DomainError, Issue, Severity
 from hospital_osh.domain.roles import Permission
 from hospital_osh.i18n import _
-from hospital_osh.models import Department, HbvVaccineDose, SerologyResult, Worker
+from hospital_osh.models import (
+    Department,
+    HbvVaccineDose,
+    SerologyResult,
+    Worker,
+    WorkerHbvStatus,
+)
 from hospital_osh.services import audit
 from hospital_osh.services.context import Actor
 from hospital_osh.services.errors import NotFound, ValidationError
@@ -229,7 +249,7 @@ class _Records:
 
 
 def _records(
-    session: Session, worker_ids: Iterable[int] | None, on: dt.date | None
+    session: Session | Connection, worker_ids: Iterable[int] | None, on: dt.date | None
 ) -> dict[int, _Records]:
     """Every worker's doses and results up to ``on`` (all workers when ``worker_ids`` is None)."""
     dose_query = select(
@@ -347,6 +367,100 @@ def post_exposure_anti_hbs(session: Session, worker_id: int, since: dt.date) -> 
     return row[0] if row else None
 
 
+# -- the stored status ------------------------------------------------------------------------
+
+_CHUNK = 500  # worker ids per IN (...) list
+_TOUCHED = "hospital_osh.immunisation.touched_workers"  # Session.info key
+
+
+def _spells(records: _Records) -> tuple[StatusSpell, ...]:
+    def qualitative(test: str) -> list[QualitativeResult]:
+        return [QualitativeResult(day, result) for day, result in records.qualitative.get(test, ())]
+
+    return immunity.status_spells(
+        records.doses, records.anti_hbs, qualitative("hbsag"), qualitative("anti_hbc")
+    )
+
+
+def stored_code(status: HbvStatus | None) -> str:
+    """The code stored for a status (``invalid_records`` for records that contradict each other)."""
+    return str(status) if status is not None else UNKNOWN_STATUS
+
+
+def refresh_statuses(session: Session | Connection, worker_ids: Iterable[int] | None = None) -> int:
+    """Derive the status spells of ``worker_ids`` (None: every worker) from their records and
+    store them in place of the old ones; returns the number of spells written.
+
+    The session event calls it for what a flush changed; bulk inserts of doses or results (demo
+    data) call it themselves. No permission check and no audit event: it only mirrors records
+    whose writer checked and audited them, in the writer's transaction."""
+    if isinstance(session, Session):
+        session.flush()
+        connection = session.connection()
+    else:
+        connection = session
+    records: dict[int, _Records] = {}
+    if worker_ids is None:
+        records = _records(connection, None, None)
+        connection.execute(delete(WorkerHbvStatus))
+    else:
+        ids = sorted(set(worker_ids))
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            records.update(_records(connection, chunk, None))
+            connection.execute(delete(WorkerHbvStatus).where(WorkerHbvStatus.worker_id.in_(chunk)))
+    rows = [
+        {
+            "worker_id": worker_id,
+            "status": stored_code(spell.status),
+            "valid_from": spell.start,
+            "valid_to": spell.end,
+        }
+        for worker_id, found in records.items()
+        for spell in _spells(found)
+    ]
+    if rows:
+        connection.execute(insert(WorkerHbvStatus), rows)
+    return len(rows)
+
+
+def stored_spells(session: Session, worker_id: int) -> tuple[StatusSpell, ...]:
+    """The spells stored for one worker, oldest first (``invalid_records`` as status None)."""
+    rows = session.execute(
+        select(WorkerHbvStatus.status, WorkerHbvStatus.valid_from, WorkerHbvStatus.valid_to)
+        .where(WorkerHbvStatus.worker_id == worker_id)
+        .order_by(WorkerHbvStatus.valid_from)
+    )
+    return tuple(
+        StatusSpell(None if code == UNKNOWN_STATUS else HbvStatus(code), start, end)
+        for code, start, end in rows
+    )
+
+
+def derived_spells(session: Session, worker_id: int) -> tuple[StatusSpell, ...]:
+    """The spells the worker's records give now (what :func:`stored_spells` must equal)."""
+    return _spells(_records(session, [worker_id], None).get(worker_id, _Records()))
+
+
+@event.listens_for(Session, "before_flush")
+def _note_touched_workers(session: Session, _context: UOWTransaction, _instances: object) -> None:
+    """Remember whose doses or results this flush adds, changes or deletes (a changed
+    ``worker_id`` concerns the worker it had too)."""
+    touched: set[int] = session.info.setdefault(_TOUCHED, set())
+    for row in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(row, HbvVaccineDose | SerologyResult):
+            history = get_history(row, "worker_id")
+            touched.update(w for w in (*history.deleted, row.worker_id) if w is not None)
+
+
+@event.listens_for(Session, "after_flush")
+def _store_touched_workers(session: Session, _context: UOWTransaction) -> None:
+    """Rewrite the stored status of the workers the flush concerned, in its transaction."""
+    touched = session.info.pop(_TOUCHED, None)
+    if touched:
+        refresh_statuses(session.connection(), touched)
+
+
 # -- reading ----------------------------------------------------------------------------------
 
 
@@ -382,20 +496,31 @@ def history(session: Session, actor: Actor, worker_id: int) -> ImmunisationHisto
 
 
 def coverage(session: Session, actor: Actor, *, on: dt.date | None = None) -> Coverage:
-    """Share of active staff with documented immunity (responders), by job category and by
-    department, with the count of each status. Workers without any record are unvaccinated."""
+    """Share of staff with documented immunity (responders) on ``on`` (default today), by job
+    category and by department, with the count of each status: one grouped query over the
+    stored status spells. Staff are the workers active now and hired by ``on``; a worker
+    without a spell covering ``on`` was unvaccinated that day."""
     actor.require(Permission.VIEW_REPORTS)
     from hospital_osh.domain.codes import JOB_CATEGORIES
 
     on = _today(on)
-    workers = session.execute(
-        select(
-            Worker.id, Worker.job_category, Department.code, Department.name_zh, Department.name_en
-        )
+    spell = WorkerHbvStatus
+    status = func.coalesce(spell.status, str(HbvStatus.UNVACCINATED))
+    groups = (Worker.job_category, Department.code, Department.name_zh, Department.name_en, status)
+    rows = session.execute(
+        select(*groups, func.count(Worker.id))
         .outerjoin(Department, Worker.department_id == Department.id)
-        .where(Worker.active.is_(True))
+        .outerjoin(
+            spell,
+            and_(
+                spell.worker_id == Worker.id,
+                spell.valid_from <= on,
+                or_(spell.valid_to.is_(None), spell.valid_to > on),
+            ),
+        )
+        .where(*staff_on(on))
+        .group_by(*groups)
     ).all()
-    found = statuses(session, [w.id for w in workers] if len(workers) < 2000 else None, on=on)
 
     def empty() -> dict[str, int]:
         return dict.fromkeys([*(str(s) for s in HbvStatus), UNKNOWN_STATUS], 0)
@@ -404,13 +529,12 @@ def coverage(session: Session, actor: Actor, *, on: dt.date | None = None) -> Co
     jobs: dict[str, dict[str, int]] = defaultdict(empty)
     departments: dict[str, dict[str, int]] = defaultdict(empty)
     department_names: dict[str, tuple[str, str]] = {}
-    for worker_id, job, code, name_zh, name_en in workers:
-        status = found.get(worker_id)
-        key = (status.status or UNKNOWN_STATUS) if status else HbvStatus.UNVACCINATED
-        total[key] += 1
-        jobs[job][key] += 1
+    for job, code, name_zh, name_en, key, count in rows:
+        key = key if key in total else UNKNOWN_STATUS
+        total[key] += count
+        jobs[job][key] += count
         department = code or ""
-        departments[department][key] += 1
+        departments[department][key] += count
         department_names[department] = (name_zh or "", name_en or "")
 
     def row(key: str, zh: str, en: str, counts: dict[str, int]) -> CoverageRow:
@@ -427,6 +551,51 @@ def coverage(session: Session, actor: Actor, *, on: dt.date | None = None) -> Co
         row(code, *department_names[code], departments[code]) for code in sorted(departments)
     )
     return Coverage(on, row("total", "", "", total), by_job, by_department)
+
+
+def staff_on(day: dt.date) -> list[Any]:
+    """Conditions for the staff of ``day``: active now and hired on or before it (the roster
+    keeps no leaving date, so a worker who has left counts on no day)."""
+    return [Worker.active.is_(True), or_(Worker.hire_date.is_(None), Worker.hire_date <= day)]
+
+
+def immune_counts(session: Session, *days: dt.date) -> tuple[tuple[int, int], ...]:
+    """(staff, documented responders) on each of ``days`` (as :func:`coverage` counts them):
+    the dashboard's tile and its value at the end of the previous period. Two queries whatever
+    the number of days: staff from the roster, responders from the responder spells alone
+    (a covering index), so neither derives nor joins every worker. No permission check."""
+    spell = WorkerHbvStatus
+
+    def hired(day: dt.date) -> Any:
+        return or_(Worker.hire_date.is_(None), Worker.hire_date <= day)
+
+    def total(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    staff = session.execute(
+        select(*(total(hired(day)) for day in days)).where(Worker.active.is_(True))
+    ).one()
+    immune = session.execute(
+        select(
+            *(
+                total(
+                    and_(
+                        spell.valid_from <= day,
+                        or_(spell.valid_to.is_(None), spell.valid_to > day),
+                        hired(day),
+                    )
+                )
+                for day in days
+            )
+        )
+        .join(Worker, Worker.id == spell.worker_id)
+        .where(
+            spell.status == str(HbvStatus.RESPONDER),
+            spell.valid_from <= max(days),
+            Worker.active.is_(True),
+        )
+    ).one()
+    return tuple((int(n), int(m)) for n, m in zip(staff, immune, strict=True))
 
 
 # -- writing ----------------------------------------------------------------------------------

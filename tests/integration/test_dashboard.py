@@ -443,36 +443,105 @@ def test_viewers_cannot_see_the_reporter_view(database: Database) -> None:
 # -- immunity coverage ------------------------------------------------------------------------
 
 
-def test_immunity_coverage_is_the_coverage_service_s_and_is_kept(
-    summary_hospital: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
+def _immunity_hospital(database: Database, admin: Actor) -> None:
+    """Six workers; on 31 March 2026 (``END_OF_Q1``):
+
+    | worker | hired | record | immune on 2025-12-29 | 2026-02-28 | 2026-03-31 |
+    |---|---|---|---|---|---|
+    | nurse | 2018 | series 2020, anti-HBs 120 on 2020-09-01 | yes | yes | yes |
+    | doctor | 2005 | series 2025, anti-HBs 50 on 2026-03-02 | no | no | yes |
+    | C | 2019 | series 2024, anti-HBs 80 on 2025-12-01, HBsAg + on 2026-01-10 | yes | no | no |
+    | D | 2026-03-10 | anti-HBc + on 2026-03-15 | (not hired) | (not hired) | yes |
+    | E | 2012, inactive | series 2020, anti-HBs 300 | (not staff) | (not staff) | (not staff) |
+    | F | 2010 | none | no | no | no |
+
+    Staff now: 5, immune 3 (60%). At the end of the previous month (28 February): staff 4,
+    immune 1 (25%): 35 points up. At the end of the previous quarter's like-for-like span
+    (29 December): staff 4, immune 2 (50%): 10 points up.
+    """
+    from hospital_osh.services import immunisation as im
+    from hospital_osh.services import workers
+
+    place = setup_hospital(database, admin)
+    today = END_OF_Q1.date()
+
+    def worker(staff_no: str, hired: dt.date) -> int:
+        info = workers.WorkerInfo(
+            staff_no=staff_no,
+            name=f"Worker {staff_no}",
+            sex="female",
+            job_category="nurse",
+            department_id=place.icu,
+            hire_date=hired,
+        )
+        created = workers.create_worker(session, admin, info)
+        assert created.id is not None
+        return created.id
+
+    def series(worker_id: int, first: dt.date) -> None:
+        for number, days in ((1, 0), (2, 30), (3, 180)):
+            dose = im.DoseInput(first + dt.timedelta(days=days), number)
+            im.record_dose(session, admin, worker_id, dose, today=today)
+
+    def test(worker_id: int, kind: str, day: dt.date, **result: object) -> None:
+        entry = im.SerologyInput(kind, day, **result)  # type: ignore[arg-type]
+        im.record_serology(session, admin, worker_id, entry, today=today)
+
+    with database.transaction() as session:
+        c, d, e, f = (
+            worker(no, hired)
+            for no, hired in (
+                ("C01", dt.date(2019, 4, 1)),
+                ("D01", dt.date(2026, 3, 10)),
+                ("E01", dt.date(2012, 1, 1)),
+                ("F01", dt.date(2010, 1, 1)),
+            )
+        )
+        series(place.nurse, dt.date(2020, 1, 6))
+        test(place.nurse, "anti_hbs", dt.date(2020, 9, 1), value=120.0)
+        series(place.doctor, dt.date(2025, 6, 2))
+        test(place.doctor, "anti_hbs", dt.date(2026, 3, 2), value=50.0)
+        series(c, dt.date(2024, 1, 8))
+        test(c, "anti_hbs", dt.date(2025, 12, 1), value=80.0)
+        test(c, "hbsag", dt.date(2026, 1, 10), result="positive")
+        test(d, "anti_hbc", dt.date(2026, 3, 15), result="positive")
+        series(e, dt.date(2020, 1, 6))
+        test(e, "anti_hbs", dt.date(2020, 9, 1), value=300.0)
+        workers.set_worker_active(session, admin, e, False)
+    del f  # no record: unvaccinated staff
+
+
+@pytest.mark.parametrize(
+    ("kind", "previous_end", "previous", "change"),
+    [("month", dt.date(2026, 2, 28), 0.25, 0.35), ("quarter", dt.date(2025, 12, 29), 0.5, 0.1)],
+)
+def test_immunity_tile_against_the_end_of_the_previous_period(
+    database: Database,
+    admin: Actor,
+    kind: str,
+    previous_end: dt.date,
+    previous: float,
+    change: float,
 ) -> None:
     from hospital_osh.services import immunisation
 
-    calls = []
-    real = immunisation.coverage
+    _immunity_hospital(database, admin)
+    board = _dashboard(database, admin, kind, END_OF_Q1)
+    figure = board.figure("hbv_immunity")
+    assert board.period.previous_end == previous_end
+    assert (figure.value, figure.count, figure.of) == (0.6, 3, 5)
+    assert figure.previous == previous and figure.change == pytest.approx(change)
+    assert figure.compared and figure.improved is True and figure.link is None
+    with database.session() as session:
+        assert dashboard.immunity_figure(session, VIEWER, kind, now=END_OF_Q1) == figure
+        # The tile is the coverage service's figure on both days.
+        now = immunisation.coverage(session, admin, on=END_OF_Q1.date()).total
+        before = immunisation.coverage(session, admin, on=previous_end).total
+    assert (now.staff, now.immune) == (5, 3)
+    assert before.share == previous and before.staff == 4
+    assert now.by_status["infected"] == 1 and now.by_status["unvaccinated"] == 1
 
-    def counting(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(immunisation, "coverage", counting)
-    dashboard._coverage_cache.clear()
-    with summary_hospital.session() as session:
-        first = dashboard.immunity_figure(session, admin, now=END_OF_Q1)
-        again = dashboard.immunity_figure(session, admin, now=END_OF_Q1)
-        expected = real(session, admin, on=dt.date(2026, 3, 31)).total
-    assert (first.staff, first.immune) == (expected.staff, expected.immune) == (2, 0)
-    assert again == first and len(calls) == 1  # nothing changed: not computed again
-    with summary_hospital.transaction() as session:
-        immunisation.record_dose(
-            session,
-            admin,
-            1,
-            immunisation.DoseInput(given_on=dt.date(2026, 1, 5), product="乙肝疫苗"),
-            today=dt.date(2026, 3, 31),
-        )
-    with summary_hospital.session() as session:
-        dashboard.immunity_figure(session, admin, now=END_OF_Q1)
-    assert len(calls) == 2  # a new dose: computed again
-    with summary_hospital.session() as session, pytest.raises(PermissionDenied):
+def test_immunity_tile_needs_the_reports_permission(database: Database) -> None:
+    with database.session() as session, pytest.raises(PermissionDenied):
         dashboard.immunity_figure(session, actor(Role.REPORTER), now=END_OF_Q1)

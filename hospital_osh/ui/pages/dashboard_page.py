@@ -3,8 +3,7 @@
 Key figures of this month, quarter or year against the previous period, charts, and what needs
 action today; every tile, bar, matrix cell and alert opens the matching filtered list (through
 the main window's ``navigate``). The page shows at once with empty tiles; the figures come from
-``services.dashboard`` on the task runner and fill in when they arrive, and immunity coverage
-(the one slow figure on a large staff) arrives on its own.
+``services.dashboard`` on the task runner and fill in when they arrive.
 
 A reporter (ward staff) sees no hospital figures: its own latest reports and what to do next.
 Viewers and committee members see aggregates only: the service gives them counts, not cases.
@@ -47,7 +46,6 @@ from hospital_osh.services.dashboard import (
     Alert,
     Dashboard,
     Figure,
-    ImmunityFigure,
     Link,
     OwnReport,
 )
@@ -134,8 +132,6 @@ class DashboardPage(Page):
     record); the main window shows the page and calls it."""
     loaded = Signal()
     """Emitted when the figures (or the reporter's reports) have arrived and are shown."""
-    immunity_loaded = Signal()
-    """Emitted when the immunity coverage has arrived and is shown."""
 
     def __init__(
         self,
@@ -147,13 +143,11 @@ class DashboardPage(Page):
         super().__init__(context, parent)
         self._now = now or (lambda: None)
         self.data: Dashboard | None = None
-        self.immunity: ImmunityFigure | None = None
         self.reports: tuple[OwnReport, ...] | None = None
         self.kind = "month"
         self.updated_at: dt.datetime | None = None
         self.error = ""
         self._generation = 0
-        self._immunity_busy = False
         self._aggregates = context.actor.can(Permission.VIEW_REPORTS)
         if self._aggregates:
             self._build_figures()
@@ -169,7 +163,13 @@ class DashboardPage(Page):
         return actor.can(Permission.VIEW_REPORTS) or actor.can(Permission.REPORT_EXPOSURE)
 
     def activated(self) -> None:
+        if self._loading():
+            return  # the window shows a page it has just built: its first read is on its way
         self.refresh()
+
+    def _loading(self) -> bool:
+        """True while a read started by ``refresh`` has neither arrived nor failed."""
+        return self.updated_at is None and not self.error
 
     def retranslate(self) -> None:
         self.refresh_button.setText(_("Refresh"))
@@ -182,7 +182,6 @@ class DashboardPage(Page):
             self.matrix_title.setText(_("Risk matrix of the hazard register"))
             self.matrix_widget.retranslate()
             self._show_figures()
-            self._show_immunity()
         else:
             self.reporter.set_texts(
                 _("My reports"),
@@ -217,7 +216,6 @@ class DashboardPage(Page):
                 on_done=lambda result: self._on_loaded(generation, result),
                 on_error=self._on_failed,
             )
-            self._load_immunity(now)
         else:
 
             def reports_job(_state: Any) -> tuple[OwnReport, ...]:
@@ -261,7 +259,7 @@ class DashboardPage(Page):
         return True
 
     def open_figure(self, key: str) -> bool:
-        if self.data is None or key == "hbv_immunity":
+        if self.data is None:
             return False
         figure = next((f for f in self.data.figures if f.key == key), None)
         return self.open_link(figure.link if figure is not None else None)
@@ -436,18 +434,6 @@ class DashboardPage(Page):
 
     # -- private: loading ---------------------------------------------------------------------
 
-    def _load_immunity(self, now: dt.datetime | None) -> None:
-        if self._immunity_busy:
-            return
-        self._immunity_busy = True
-        database, actor = self.context.database, self.context.actor
-
-        def job(_state: Any) -> ImmunityFigure:
-            with database.session() as session:
-                return dashboard.immunity_figure(session, actor, now=now)
-
-        self.context.runner.run(job, on_done=self._on_immunity, on_error=self._on_immunity_failed)
-
     def _on_loaded(self, generation: int, result: Dashboard) -> None:
         if not isValid(self) or generation != self._generation:
             return  # the page is gone, or a newer request is on its way
@@ -467,21 +453,6 @@ class DashboardPage(Page):
         self._show_reports()
         self._show_status()
         self.loaded.emit()
-
-    def _on_immunity(self, result: ImmunityFigure) -> None:
-        if not isValid(self):
-            return
-        self._immunity_busy = False
-        self.immunity = result
-        self._show_immunity()
-        self.immunity_loaded.emit()
-
-    def _on_immunity_failed(self, error: BaseException) -> None:
-        if not isValid(self):
-            return
-        self._immunity_busy = False
-        tile = self.tiles["hbv_immunity"]
-        tile.set_content(_(dict(TILES)["hbv_immunity"]), NO_DATA, note=_message(error))
 
     def _on_failed(self, error: BaseException) -> None:
         if not isValid(self):
@@ -523,8 +494,6 @@ class DashboardPage(Page):
         present = {figure.key: figure for figure in data.figures}
         for key, title in TILES:
             tile = self.tiles[key]
-            if key == "hbv_immunity":
-                continue
             figure = present.get(key)
             tile.setVisible(figure is not None)
             if figure is not None:
@@ -544,11 +513,17 @@ class DashboardPage(Page):
             return _("Now"), NEUTRAL, ""
         assert self.data is not None
         period = self.data.period
-        tooltip = _("Previous period ({start} – {end}): {value}").format(
-            start=format_date(period.previous_start),
-            end=format_date(period.previous_end),
-            value=_value_text(figure.unit, figure.previous),
-        )
+        if figure.key == "hbv_immunity":  # a state on a day, not a count over a period
+            tooltip = _("At the end of the previous period ({date}): {value}").format(
+                date=format_date(period.previous_end),
+                value=_value_text(figure.unit, figure.previous),
+            )
+        else:
+            tooltip = _("Previous period ({start} – {end}): {value}").format(
+                start=format_date(period.previous_start),
+                end=format_date(period.previous_end),
+                value=_value_text(figure.unit, figure.previous),
+            )
         tone = {True: BETTER, False: WORSE, None: NEUTRAL}[figure.improved]
         change = figure.change
         if figure.value is None or figure.previous is None:
@@ -579,6 +554,10 @@ class DashboardPage(Page):
             return _("of {count} HIV PEP courses started").format(
                 count=format_number(figure.of or 0)
             )
+        if figure.key == "hbv_immunity":
+            return _("{immune} of {staff} active staff with documented immunity").format(
+                immune=format_number(figure.count or 0), staff=format_number(figure.of or 0)
+            )
         if figure.key == "median_hours_to_report":
             return _("from exposure to report, {count} reports").format(
                 count=format_number(figure.of or 0)
@@ -591,23 +570,6 @@ class DashboardPage(Page):
             ]
             return _("Levels: {levels}").format(levels=" / ".join(names))
         return ""
-
-    def _show_immunity(self) -> None:
-        tile = self.tiles["hbv_immunity"]
-        title = _(dict(TILES)["hbv_immunity"])
-        figure = self.immunity
-        if figure is None:
-            tile.set_content(title, "…", note=_("Reading the vaccination records…"))
-            return
-        tile.set_content(
-            title,
-            _value_text(SHARE, figure.share),
-            _("Now"),
-            NEUTRAL,
-            _("{immune} of {staff} active staff with documented immunity").format(
-                immune=format_number(figure.immune), staff=format_number(figure.staff)
-            ),
-        )
 
     def _show_alerts(self, data: Dashboard) -> None:
         lines = [

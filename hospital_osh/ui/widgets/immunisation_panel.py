@@ -52,6 +52,7 @@ from hospital_osh.ui.context import AppContext
 from hospital_osh.ui.dialogs import reason_dialog
 from hospital_osh.ui.dialogs.followup_result_dialog import parse_number
 from hospital_osh.ui.widgets.code_combo import fill_combo, select_data
+from hospital_osh.ui.widgets.date_formats import apply_locale_date_format
 from hospital_osh.ui.widgets.form import FormLayout
 
 DOSE_HEADERS = (N_("Date"), N_("Series"), N_("Dose"), N_("Product"), N_("After exposure"))
@@ -61,7 +62,7 @@ RESULT_HEADERS = (N_("Date"), N_("Test"), N_("Result"))
 def _date_edit(parent: QWidget, value: dt.date) -> QDateEdit:
     edit = QDateEdit(parent)
     edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
+    apply_locale_date_format(edit)
     edit.setDate(QDate(value))
     return edit
 
