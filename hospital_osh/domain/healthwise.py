@@ -721,3 +721,70 @@ def compare_rounds(
             )
         )
     return Progress(tuple(module_rows), tuple(point_rows))
+
+
+# -- plan revisions after approval (domain/healthwise.md b.1) -----------------------------------
+
+
+@dataclass(frozen=True)
+class PlanItemFacts:
+    """What the committee approved about one item of a plan: what, who, when and the cost.
+
+    Dates and amounts are kept as text (ISO date, decimal string) so that a stored snapshot
+    compares equal to the live item without rounding questions."""
+
+    reference: str
+    title: str
+    owner: str
+    due_date: str
+    cost_cny: str
+
+
+PLAN_FIELDS: tuple[str, ...] = ("title", "owner", "due_date", "cost_cny")
+
+PLAN_FIELD_LABELS = code_list(
+    "plan_field",
+    ("title", N_("What")),
+    ("owner", N_("Who")),
+    ("due_date", N_("Due date")),
+    ("cost_cny", N_("Cost (CNY)")),
+)
+
+
+class PlanChangeKind(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"  # cancelled or rejected after approval
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    reference: str
+    kind: PlanChangeKind
+    field: str = ""
+    old: str = ""
+    new: str = ""
+
+
+def plan_changes(
+    approved: Sequence[PlanItemFacts], current: Sequence[PlanItemFacts]
+) -> list[PlanChange]:
+    """How the plan differs from its approved revision, item by item in reference order.
+
+    An item counts as on the plan unless it was rejected or cancelled (the caller leaves those
+    out of ``current``), so dropping an approved item shows as removed."""
+    before = {i.reference: i for i in approved}
+    after = {i.reference: i for i in current}
+    found: list[PlanChange] = []
+    for reference in sorted(before.keys() | after.keys()):
+        old, new = before.get(reference), after.get(reference)
+        if old is None:
+            found.append(PlanChange(reference, PlanChangeKind.ADDED))
+        elif new is None:
+            found.append(PlanChange(reference, PlanChangeKind.REMOVED))
+        else:
+            for name in PLAN_FIELDS:
+                was, now = getattr(old, name), getattr(new, name)
+                if was != now:
+                    found.append(PlanChange(reference, PlanChangeKind.CHANGED, name, was, now))
+    return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hospital_osh.models.base import Base, UuidMixin, VersionedMixin, utcnow
@@ -84,3 +84,51 @@ class MeetingDecision(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class MinutesVersion(Base):
+    """One version of a meeting's minutes and where it stands in the sign-off.
+
+    A meeting without a row has draft minutes, version 1. Correcting approved minutes freezes
+    the approved version (``snapshot``: JSON of what the minutes said, ``superseded_at``) with its
+    signatures, and starts version ``version + 1`` in draft with the reason for the correction.
+    """
+
+    __tablename__ = "committee_minutes"
+    __table_args__ = (UniqueConstraint("meeting_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("committee_meeting.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(_CODE), default="draft")
+    reason: Mapped[str] = mapped_column(Text, default="")  # why this version corrects the last
+    state_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    state_changed_by: Mapped[str] = mapped_column(String(40))
+    superseded_at: Mapped[dt.datetime | None] = mapped_column()
+    snapshot: Mapped[str] = mapped_column(Text, default="")
+
+    signatures: Mapped[list[MinutesSignature]] = relationship(
+        back_populates="minutes", cascade="all, delete-orphan", order_by="MinutesSignature.id"
+    )
+
+
+class MinutesSignature(Base):
+    """A co-chair's approval of one version of the minutes: name, role and time."""
+
+    __tablename__ = "committee_minutes_signature"
+    __table_args__ = (UniqueConstraint("minutes_id", "committee_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(
+        ForeignKey("committee_minutes.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("committee_member.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    committee_role: Mapped[str] = mapped_column(String(_CODE))
+    side: Mapped[str] = mapped_column(String(_CODE), default="")
+    signed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(40))  # the account that recorded it
+
+    minutes: Mapped[MinutesVersion] = relationship(back_populates="signatures")

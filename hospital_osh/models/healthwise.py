@@ -159,3 +159,29 @@ class ChecklistAnswer(Base):
     location_detail: Mapped[str] = mapped_column(String(200), default="")
     no_action_reason: Mapped[str] = mapped_column(Text, default="")
     disputed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PlanRevision(Base):
+    """An approved revision of a round's action plan, kept read-only for audit.
+
+    The committee's approval freezes the plan as it stood (``snapshot``: JSON of the plan lines
+    and their items); editing the plan afterwards leaves this row untouched, and the next
+    approval adds revision ``number + 1`` (domain/healthwise.md b.1).
+    """
+
+    __tablename__ = "hw_plan_revision"
+    __table_args__ = (UniqueConstraint("assessment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("hw_assessment.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    approved_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    approved_by: Mapped[str] = mapped_column(String(40))
+    approved_by_name: Mapped[str] = mapped_column(String(120), default="")
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("committee_meeting.id", ondelete="SET NULL")
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    snapshot: Mapped[str] = mapped_column(Text)

@@ -19,7 +19,12 @@ from hospital_osh.domain.healthwise import CHANGES
 from hospital_osh.reports.language import ReportLanguage
 from hospital_osh.reports.plan_common import Kit
 from hospital_osh.services.actions import ActionRow
-from hospital_osh.services.healthwise import AssessmentInfo, PlanView, ProgressView
+from hospital_osh.services.healthwise import (
+    AssessmentInfo,
+    PlanRevisionInfo,
+    PlanView,
+    ProgressView,
+)
 
 
 def _money(kit: Kit, row: ActionRow) -> str:
@@ -63,14 +68,16 @@ def build_action_plan(
     today: dt.date | None = None,
     printed_at: dt.datetime | None = None,
     invariant: bool = False,
+    revision: PlanRevisionInfo | None = None,
 ) -> None:
     """The plan as a table: ``rows`` (any list of items), or a round's ``plan`` with its
-    checkpoints."""
+    checkpoints. With ``revision``, ``plan`` is that approved revision's read-only snapshot
+    and every page says so; a live plan lists what changed since its last approval."""
     from reportlab.platypus import Spacer
 
     kit = Kit(ReportLanguage.of(language), landscape=True)
     _ = kit._
-    today = today or dt.date.today()
+    today = revision.approved_at.date() if revision is not None else today or dt.date.today()
     heading = title or _("Action plan")
     story: list[Any] = []
     if hospital_name:
@@ -78,6 +85,19 @@ def build_action_plan(
     story.append(kit.p(heading, kit.title))
     issue_of: dict[int, str] = {}
     priority_of: dict[int, bool] = {}
+    note = ""
+    if revision is not None:
+        note = _("Approved revision {number}: a read-only copy").format(number=revision.number)
+        story.append(kit.p(_revision_text(kit, revision), kit.warning))
+    elif plan is not None and plan.status is not None and plan.status.current is not None:
+        current = plan.status.current
+        story.append(kit.p(_revision_text(kit, current), kit.small))
+        if plan.status.changed:
+            note = _("Changed since revision {number}: not yet approved").format(
+                number=current.number
+            )
+            story.append(kit.p(note, kit.warning))
+            story.append(kit.p("\n".join(c.text for c in plan.status.changes), kit.small))
     if plan is not None:
         story.append(kit.pairs(_round_rows(kit, plan.assessment)))
         story.append(Spacer(1, 2 * kit.mm))
@@ -153,6 +173,25 @@ def build_action_plan(
         hospital_name=hospital_name,
         printed_at=printed_at,
         invariant=invariant,
+        note=note,
+    )
+
+
+def _revision_text(kit: Kit, revision: PlanRevisionInfo) -> str:
+    _ = kit._
+    if revision.meeting_date is not None:
+        return _(
+            "Revision {number}, approved on {date} by {name} at the committee meeting of {meeting}."
+        ).format(
+            number=revision.number,
+            date=kit.lang.date(revision.approved_at.date()),
+            name=revision.approved_by_name,
+            meeting=kit.lang.date(revision.meeting_date),
+        )
+    return _("Revision {number}, approved on {date} by {name}.").format(
+        number=revision.number,
+        date=kit.lang.date(revision.approved_at.date()),
+        name=revision.approved_by_name,
     )
 
 

@@ -3,7 +3,10 @@
 The contents follow committee practice (domain/healthwise.md d.4): date, time and place,
 attendance marked management or worker representative, agenda, business carried forward,
 decisions per item with their effect, the minutes text, the next meeting, and wet-signature
-blocks for the chair, co-chair and secretary.
+blocks for the chair, co-chair and secretary. Until both co-chairs have approved the minutes, the
+first page and every page's footer say DRAFT (or circulated, not approved); once approved, each
+co-chair's approval in the application (name, role, date and time) stands beside the wet-signature
+line, and a corrected version says which version it is and why.
 """
 
 from __future__ import annotations
@@ -15,7 +18,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from hospital_osh.domain.actions import ACTION_STATUSES
-from hospital_osh.domain.committee import ATTENDANCE, COMMITTEE_ROLES, DECISION_CODES, SIDES
+from hospital_osh.domain.committee import (
+    ATTENDANCE,
+    COMMITTEE_ROLES,
+    DECISION_CODES,
+    MINUTES_STATES,
+    SIDES,
+    MinutesState,
+)
 from hospital_osh.domain.healthwise import STATES
 from hospital_osh.reports.language import ReportLanguage
 from hospital_osh.reports.plan_common import Kit
@@ -53,7 +63,28 @@ def build_minutes(
     story: list[Any] = []
     if hospital_name:
         story.append(kit.p(hospital_name, kit.small))
+    approved = meeting.minutes_state in (MinutesState.APPROVED, MinutesState.LOCKED)
+    if approved:
+        note = _("Minutes version {version}: {state}").format(
+            version=meeting.minutes_version, state=_(MINUTES_STATES.label(meeting.minutes_state))
+        )
+    else:
+        note = _("DRAFT: not approved (version {version}, {state})").format(
+            version=meeting.minutes_version, state=_(MINUTES_STATES.label(meeting.minutes_state))
+        )
+        story.append(_draft_banner(kit, _("DRAFT: these minutes are not approved yet.")))
     story.append(kit.p(heading, kit.title))
+    if meeting.minutes_version > 1:
+        story.append(
+            kit.p(
+                _("Version {version}, correcting the approved version {previous}: {reason}").format(
+                    version=meeting.minutes_version,
+                    previous=meeting.minutes_version - 1,
+                    reason=meeting.minutes_reason,
+                ),
+                kit.warning,
+            )
+        )
     story.append(
         kit.pairs(
             [
@@ -153,20 +184,27 @@ def build_minutes(
         story.append(kit.p(meeting.minutes))
 
     names = {m.committee_role: m.name for m in reversed(list(members)) if m.active}
+    signed = {g.committee_role: g for g in meeting.signatures}
     blocks = []
     for role in SIGNATURE_ROLES:
+        given = signed.get(role)
         blocks.append(
             [
                 _(COMMITTEE_ROLES.label(role)),
-                names.get(role, ""),
+                given.name if given else names.get(role, ""),
+                _("Approved in the application {time}").format(
+                    time=kit.lang.datetime(_local(given.signed_at))
+                )
+                if given
+                else "",
                 "",
                 "",
             ]
         )
     signature = kit.grid(
-        [_("Role"), _("Name"), _("Signature"), _("Date")],
+        [_("Role"), _("Name"), _("Approval recorded"), _("Signature"), _("Date")],
         blocks,
-        (20, 30, 40, 20),
+        (18, 24, 30, 30, 16),
         extra_styles=[
             ("ROWBACKGROUNDS", (0, 1), (-1, -1), ["#ffffff"]),
             ("TOPPADDING", (0, 1), (-1, -1), 14),
@@ -181,7 +219,35 @@ def build_minutes(
         hospital_name=hospital_name,
         printed_at=printed_at,
         invariant=invariant,
+        note=note,
     )
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) time in this computer's time zone, as the co-chairs lived it."""
+    return value.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+
+
+def _draft_banner(kit: Kit, text: str) -> Any:
+    """A framed line across the top of the first page: these minutes are not approved."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Table, TableStyle
+
+    style = ParagraphStyle(
+        "draft", parent=kit.base, fontSize=13, leading=17, alignment=1, textColor=colors.red
+    )
+    table = Table([[kit.p(text, style)]], colWidths=[kit.width])
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1.2, colors.red),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
 
 
 def minutes_bytes(meeting: MeetingInfo, language: str, **options: Any) -> bytes:

@@ -6,8 +6,13 @@ awaiting closure. Each decision is recorded against the meeting and, where it is
 (approve, reject, verify, reopen, close, defer; approve or return a HealthWISE plan), applied
 through the same guards as anywhere else, in the same transaction and under one audit event.
 
-Rights: reading needs ``VIEW_ACTIONS``; members and meetings need ``MANAGE_COMMITTEE``;
-decisions need ``DECIDE_ACTIONS``.
+Minutes go Draft -> Circulated -> Approved (when both co-chairs have approved: name, role,
+time) -> Locked (domain/healthwise.md d.4). Only draft minutes change (the meeting's details,
+attendance, agenda, minutes text and decisions); a correction after approval keeps the approved
+version as a read-only snapshot with its approvals and starts a new draft version.
+
+Rights: reading needs ``VIEW_ACTIONS``; members, meetings and the minutes' sign-off need
+``MANAGE_COMMITTEE``; decisions need ``DECIDE_ACTIONS``.
 
 API::
 
@@ -22,12 +27,16 @@ API::
     record_decision(session, actor, meeting_id, decision, *, action_id=None,
                     assessment_id=None, note="", new_due_date=None, new_action=None,
                     today=None) -> DecisionInfo
+    move_minutes(session, actor, meeting_id, target, *, reason="", version=None) -> MeetingInfo
+    sign_minutes(session, actor, meeting_id, member_id) -> MeetingInfo
+    minutes_history(session, actor, meeting_id) -> list[MinutesVersionInfo]
     period_summary(session, actor, start, end) -> CommitteeSummary
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -41,7 +50,7 @@ from hospital_osh.domain.actions import ActionStatus
 from hospital_osh.domain.codes import SEXES
 from hospital_osh.domain.healthwise import State
 from hospital_osh.domain.roles import Permission
-from hospital_osh.i18n import _
+from hospital_osh.i18n import _, current_language
 from hospital_osh.models import (
     ActionItem,
     Assessment,
@@ -50,13 +59,15 @@ from hospital_osh.models import (
     Department,
     MeetingAttendance,
     MeetingDecision,
+    MinutesSignature,
+    MinutesVersion,
     User,
 )
 from hospital_osh.models.base import utcnow
 from hospital_osh.services import actions, audit, healthwise
 from hospital_osh.services.actions import ActionFilter, ActionInfo, ActionRow
 from hospital_osh.services.context import Actor
-from hospital_osh.services.errors import Conflict, NotFound, ValidationError
+from hospital_osh.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from hospital_osh.services.healthwise import AssessmentFilter, AssessmentRow
 from hospital_osh.services.text_checks import text_problem
 
@@ -108,6 +119,33 @@ class DecisionInfo:
 
 
 @dataclass(frozen=True)
+class SignatureInfo:
+    """A co-chair's approval of a version of the minutes."""
+
+    name: str
+    committee_role: str
+    side: str
+    signed_at: dt.datetime
+    recorded_by: str
+    member_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MinutesVersionInfo:
+    """One version of a meeting's minutes; earlier versions carry what they said."""
+
+    version: int
+    state: str
+    reason: str
+    state_changed_at: dt.datetime | None
+    state_changed_by: str
+    superseded_at: dt.datetime | None
+    signatures: tuple[SignatureInfo, ...]
+    minutes: str = ""  # the text as approved, for superseded versions
+    agenda: str = ""
+
+
+@dataclass(frozen=True)
 class MeetingInfo:
     held_on: dt.date | None = None
     start_time: str = ""
@@ -123,6 +161,10 @@ class MeetingInfo:
     uuid: str = ""
     decisions: tuple[DecisionInfo, ...] = ()
     created_by: str = ""
+    minutes_state: str = rules.MinutesState.DRAFT
+    minutes_version: int = 1
+    minutes_reason: str = ""  # why this version corrects the previous one
+    signatures: tuple[SignatureInfo, ...] = ()
 
     @property
     def present(self) -> tuple[AttendanceInfo, ...]:
@@ -137,6 +179,7 @@ class MeetingRow:
     status: str
     present: int
     decisions: int
+    minutes_state: str = rules.MinutesState.DRAFT
 
 
 @dataclass(frozen=True)
@@ -148,6 +191,7 @@ class ReviewAgenda:
     overdue: tuple[ActionRow, ...]
     awaiting_verification: tuple[ActionRow, ...]
     awaiting_closure: tuple[ActionRow, ...]
+    changed_plans: tuple[AssessmentRow, ...] = ()  # approved plans edited since approval
 
     @property
     def count(self) -> int:
@@ -159,6 +203,7 @@ class ReviewAgenda:
                 self.overdue,
                 self.awaiting_verification,
                 self.awaiting_closure,
+                self.changed_plans,
             )
         )
 
@@ -287,7 +332,23 @@ def _decision_info(row: MeetingDecision, reference: str) -> DecisionInfo:
     )
 
 
+def _signature_info(row: MinutesSignature) -> SignatureInfo:
+    return SignatureInfo(
+        row.name, row.committee_role, row.side, row.signed_at, row.recorded_by, row.member_id
+    )
+
+
+def _current_minutes(session: Session, meeting_id: int) -> MinutesVersion | None:
+    return session.scalar(
+        select(MinutesVersion)
+        .where(MinutesVersion.meeting_id == meeting_id)
+        .order_by(MinutesVersion.version.desc())
+        .limit(1)
+    )
+
+
 def _meeting_info(session: Session, row: CommitteeMeeting) -> MeetingInfo:
+    minutes = _current_minutes(session, row.id)
     decisions = session.execute(
         select(MeetingDecision, ActionItem.reference)
         .outerjoin(ActionItem, MeetingDecision.action_id == ActionItem.id)
@@ -310,6 +371,10 @@ def _meeting_info(session: Session, row: CommitteeMeeting) -> MeetingInfo:
         uuid=row.uuid,
         decisions=tuple(_decision_info(d, ref or "") for d, ref in decisions),
         created_by=row.created_by,
+        minutes_state=minutes.state if minutes else rules.MinutesState.DRAFT,
+        minutes_version=minutes.version if minutes else 1,
+        minutes_reason=minutes.reason if minutes else "",
+        signatures=tuple(_signature_info(g) for g in minutes.signatures) if minutes else (),
     )
 
 
@@ -411,6 +476,28 @@ def _meeting(session: Session, meeting_id: int) -> CommitteeMeeting:
     return row
 
 
+def minutes_state_label(code: str) -> str:
+    return _(rules.MINUTES_STATES.label(code))
+
+
+def _require_draft_minutes(session: Session, row: CommitteeMeeting) -> None:
+    """Only draft minutes change: circulated ones go back to draft, approved ones are corrected
+    (a new version), locked ones are final."""
+    minutes = _current_minutes(session, row.id)
+    state = minutes.state if minutes else rules.MinutesState.DRAFT
+    if not rules.minutes_editable(state):
+        raise ValidationError(
+            {
+                "minutes_state": _(
+                    "The minutes are {state}: return them to draft or correct them before "
+                    "changing the meeting."
+                ).format(state=minutes_state_label(state))
+                if state != rules.MinutesState.LOCKED
+                else _("The minutes are locked and can no longer be changed.")
+            }
+        )
+
+
 def update_meeting(session: Session, actor: Actor, info: MeetingInfo) -> MeetingInfo:
     """Save the date, place, agenda, minutes and attendance."""
     actor.require(Permission.MANAGE_COMMITTEE)
@@ -424,6 +511,7 @@ def update_meeting(session: Session, actor: Actor, info: MeetingInfo) -> Meeting
                 "Close it, open it again and repeat your change."
             )
         )
+    _require_draft_minutes(session, row)
     errors = _validate_meeting(session, info)
     if errors:
         raise ValidationError(errors)
@@ -470,6 +558,13 @@ def list_meetings(
         .where(MeetingDecision.meeting_id == CommitteeMeeting.id)
         .scalar_subquery()
     )
+    state = (
+        select(MinutesVersion.state)
+        .where(MinutesVersion.meeting_id == CommitteeMeeting.id)
+        .order_by(MinutesVersion.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     query = (
         select(
             CommitteeMeeting.id,
@@ -478,13 +573,22 @@ def list_meetings(
             CommitteeMeeting.status,
             present.label("present"),
             decisions.label("decisions"),
+            state.label("minutes_state"),
         )
         .order_by(CommitteeMeeting.held_on.desc(), CommitteeMeeting.id.desc())
         .offset(offset)
         .limit(limit)
     )
     return [
-        MeetingRow(r.id, r.held_on, r.place, r.status, int(r.present), int(r.decisions))
+        MeetingRow(
+            r.id,
+            r.held_on,
+            r.place,
+            r.status,
+            int(r.present),
+            int(r.decisions),
+            r.minutes_state or rules.MinutesState.DRAFT,
+        )
         for r in session.execute(query)
     ]
 
@@ -523,6 +627,7 @@ def review_items(session: Session, actor: Actor, today: dt.date | None = None) -
         overdue=items(ActionFilter(overdue=True)),
         awaiting_verification=items(ActionFilter(statuses=(ActionStatus.DONE,))),
         awaiting_closure=items(ActionFilter(statuses=(ActionStatus.VERIFIED,))),
+        changed_plans=tuple(healthwise.changed_plans(session, actor)),
     )
 
 
@@ -552,6 +657,7 @@ def record_decision(
     """
     actor.require(Permission.DECIDE_ACTIONS)
     meeting = _meeting(session, meeting_id)
+    _require_draft_minutes(session, meeting)
     kind = rules.decision_kind(decision)
     if kind is None:
         raise ValidationError({"decision": _("Choose a decision from the list.")})
@@ -593,10 +699,14 @@ def record_decision(
         old_status = round_.state
         where = round_.department.name_zh if round_.department else round_.area
         subject = f"{round_.template.name_zh} {where} {round_.assessed_on.isoformat()}"
-        assert kind.target is not None
-        changes |= healthwise.apply_move(
-            session, actor, round_, kind.target, reason=note, today=today
-        )
+        if kind.target is None:  # approving a revised plan leaves the round where it is
+            changes |= healthwise.apply_plan_revision(
+                session, actor, round_, note=note, meeting_id=meeting.id
+            )
+        else:
+            changes |= healthwise.apply_move(
+                session, actor, round_, kind.target, reason=note, today=today, meeting_id=meeting.id
+            )
         new_status = round_.state
         changes["assessment"] = [None, round_.id]
     else:
@@ -633,6 +743,232 @@ def record_decision(
     audit.record(session, actor, "decision", ENTITY_MEETING, meeting.id, changes)
     linked = session.get(ActionItem, row.action_id) if row.action_id else None
     return _decision_info(row, linked.reference if linked else "")
+
+
+# -- the minutes' sign-off ----------------------------------------------------------------------
+
+
+def _render(found: Any) -> str:
+    """A domain finding in the user's language, with state and role codes as labels."""
+    params = found.text.kwargs
+    for name in ("state", "target"):
+        if name in params:
+            params[name] = minutes_state_label(str(params[name]))
+    if "role" in params:
+        params["role"] = _(rules.COMMITTEE_ROLES.label(str(params["role"])))
+    if "roles" in params:
+        separator = "、" if current_language() == "zh_CN" else ", "
+        params["roles"] = separator.join(
+            _(rules.COMMITTEE_ROLES.label(r)) for r in str(params["roles"]).split(", ")
+        )
+    return _(found.text.message).format(**params)
+
+
+def _raise(issues: Sequence[Any]) -> None:
+    if issues:
+        messages: dict[str, str] = {}
+        for found in issues:
+            text = _render(found)
+            earlier = messages.get(found.field)
+            messages[found.field] = f"{earlier}\n{text}" if earlier else text
+        raise ValidationError(messages)
+
+
+def _ensure_minutes(session: Session, actor: Actor, meeting: CommitteeMeeting) -> MinutesVersion:
+    minutes = _current_minutes(session, meeting.id)
+    if minutes is None:
+        minutes = MinutesVersion(
+            meeting_id=meeting.id,
+            version=1,
+            state=rules.MinutesState.DRAFT,
+            reason="",
+            state_changed_at=utcnow(),
+            state_changed_by=actor.username,
+            snapshot="",
+        )
+        session.add(minutes)
+        session.flush()
+    return minutes
+
+
+def _snapshot(info: MeetingInfo) -> str:
+    """What an approved version said, kept when a correction supersedes it."""
+    return json.dumps(
+        {
+            "held_on": info.held_on.isoformat() if info.held_on else None,
+            "start_time": info.start_time,
+            "place": info.place,
+            "agenda": info.agenda,
+            "minutes": info.minutes,
+            "next_meeting_on": info.next_meeting_on.isoformat() if info.next_meeting_on else None,
+            "attendance": [[a.name, a.attendance, a.side] for a in info.attendance],
+            "decisions": [
+                [d.position, d.decision, d.subject, d.old_status, d.new_status, d.note]
+                for d in info.decisions
+            ],
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+def _check_meeting_version(row: CommitteeMeeting, version: int | None) -> None:
+    if version is not None and version != row.version:
+        raise Conflict(
+            _(
+                "Someone else changed this record since you opened it. "
+                "Close it, open it again and repeat your change."
+            )
+        )
+
+
+def move_minutes(
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    target: str,
+    *,
+    reason: str = "",
+    version: int | None = None,
+) -> MeetingInfo:
+    """Take the minutes one step (``domain.committee.MINUTES_MOVES``): circulate, return to
+    draft, lock, or correct approved minutes (a new draft version; the approved one is kept)."""
+    actor.require(Permission.MANAGE_COMMITTEE)
+    meeting = _meeting(session, meeting_id)
+    _check_meeting_version(meeting, version)
+    reason = reason.strip()
+    problem = text_problem(reason, multiline=True)
+    if problem:
+        raise ValidationError({"reason": problem})
+    minutes = _ensure_minutes(session, actor, meeting)
+    signed = {g.committee_role for g in minutes.signatures}
+    _raise(
+        rules.check_minutes_move(
+            minutes.state,
+            target,
+            held=meeting.status == "held",
+            signed_roles=signed,
+            reason=reason,
+        )
+    )
+    move = rules.minutes_move(minutes.state, target)
+    assert move is not None
+    now = utcnow()
+    changes: dict[str, list[Any]] = {
+        "minutes_state": [minutes.state, target],
+        "minutes_version": [None, minutes.version],
+    }
+    if move.new_version:
+        minutes.snapshot = _snapshot(_meeting_info(session, meeting))
+        minutes.superseded_at = now
+        minutes = MinutesVersion(
+            meeting_id=meeting.id,
+            version=minutes.version + 1,
+            state=target,
+            reason=reason,
+            state_changed_at=now,
+            state_changed_by=actor.username,
+            snapshot="",
+        )
+        session.add(minutes)
+        changes["minutes_version"] = [minutes.version - 1, minutes.version]
+    else:
+        if target == rules.MinutesState.DRAFT:  # returned: the approvals given so far lapse
+            minutes.signatures.clear()
+        minutes.state = target
+        minutes.state_changed_at = now
+        minutes.state_changed_by = actor.username
+    if reason:
+        changes["reason"] = [None, reason]
+    meeting.updated_at = now
+    session.flush()
+    audit.record(session, actor, "minutes", ENTITY_MEETING, meeting.id, changes)
+    return _meeting_info(session, meeting)
+
+
+def sign_minutes(session: Session, actor: Actor, meeting_id: int, member_id: int) -> MeetingInfo:
+    """Record a co-chair's approval of the circulated minutes (name, role, time); the second
+    co-chair's approval approves them.
+
+    A co-chair with an application account approves with that account; for one without an
+    account, the committee's secretary records the approval, which shows who recorded it.
+    """
+    actor.require(Permission.MANAGE_COMMITTEE)
+    meeting = _meeting(session, meeting_id)
+    member = session.get(CommitteeMember, member_id)
+    if member is None or not member.active:
+        raise NotFound(_("The committee member no longer exists."))
+    if member.user_id is not None and member.user_id != actor.user_id:
+        raise PermissionDenied(
+            _(
+                "Your role ({role}) does not allow this: {name} approves with their own account."
+            ).format(role=actor.role, name=member.name)
+        )
+    minutes = _ensure_minutes(session, actor, meeting)
+    signed = {g.committee_role for g in minutes.signatures}
+    _raise(rules.check_signature(minutes.state, member.committee_role, signed))
+    minutes.signatures.append(
+        MinutesSignature(
+            member_id=member.id,
+            name=member.name,
+            committee_role=member.committee_role,
+            side=member.side,
+            signed_at=utcnow(),
+            recorded_by=actor.username,
+        )
+    )
+    signed.add(member.committee_role)
+    changes: dict[str, list[Any]] = {
+        "minutes_version": [None, minutes.version],
+        "approved_by": [None, f"{member.name} ({member.committee_role})"],
+    }
+    if not rules.check_minutes_move(
+        minutes.state, rules.MinutesState.APPROVED, held=True, signed_roles=signed
+    ):
+        changes["minutes_state"] = [minutes.state, rules.MinutesState.APPROVED]
+        minutes.state = rules.MinutesState.APPROVED
+        minutes.state_changed_at = utcnow()
+        minutes.state_changed_by = actor.username
+    meeting.updated_at = utcnow()
+    session.flush()
+    audit.record(session, actor, "minutes_approval", ENTITY_MEETING, meeting.id, changes)
+    return _meeting_info(session, meeting)
+
+
+def minutes_history(session: Session, actor: Actor, meeting_id: int) -> list[MinutesVersionInfo]:
+    """Every version of the meeting's minutes, oldest first, with its approvals."""
+    actor.require(Permission.VIEW_ACTIONS)
+    meeting = _meeting(session, meeting_id)
+    rows = list(
+        session.scalars(
+            select(MinutesVersion)
+            .where(MinutesVersion.meeting_id == meeting.id)
+            .order_by(MinutesVersion.version)
+        )
+    )
+    result = []
+    for row in rows:
+        said = json.loads(row.snapshot) if row.snapshot else {}
+        result.append(
+            MinutesVersionInfo(
+                version=row.version,
+                state=row.state,
+                reason=row.reason,
+                state_changed_at=row.state_changed_at,
+                state_changed_by=row.state_changed_by,
+                superseded_at=row.superseded_at,
+                signatures=tuple(_signature_info(g) for g in row.signatures),
+                minutes=said.get("minutes", meeting.minutes if not row.snapshot else ""),
+                agenda=said.get("agenda", meeting.agenda if not row.snapshot else ""),
+            )
+        )
+    if not result:
+        result.append(
+            MinutesVersionInfo(
+                1, rules.MinutesState.DRAFT, "", None, "", None, (), meeting.minutes, meeting.agenda
+            )
+        )
+    return result
 
 
 @dataclass(frozen=True)

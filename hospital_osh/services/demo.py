@@ -308,6 +308,7 @@ def build(
     records: int | None = None,
     staff: int | None = None,
     hazards: int | None = None,
+    actions: int | None = None,
     today: dt.date | None = None,
 ) -> DemoSummary:
     """Fill an empty database with the demo hospital, in one transaction.
@@ -315,6 +316,8 @@ def build(
     ``today`` anchors dates (defaults to the real date); the same seed and day give the same data.
     ``records`` (how many exposure records) is for the exposure generator
     (``services.demo_exposures``), whose call its author adds below; until then none are made.
+    ``actions`` asks for about that many action items (HealthWISE history before the story's
+    two rounds per ward; None: the story alone, a few dozen).
     """
     started = time.perf_counter()
     staff = DEFAULT_STAFF if staff is None else staff
@@ -328,6 +331,12 @@ def build(
         raise UserError(_("The number of exposure records cannot be negative."))
     if hazards is not None and hazards < 0:
         raise UserError(_("The number of hazards cannot be negative."))
+    if actions is not None and not 0 <= actions <= demo_healthwise.MAX_ACTIONS:
+        raise UserError(
+            _("The number of action items must be between {low} and {high}.").format(
+                low=0, high=demo_healthwise.MAX_ACTIONS
+            )
+        )
     today = today or dt.date.today()
     rng = random.Random(seed)
     with database.transaction() as session:
@@ -351,7 +360,7 @@ def build(
         exposures = demo_exposures.generate(session, rng, count, today)
         demo_hazards.generate(session, random.Random(f"hazards-{seed}"), today, hazards)
         demo_post_exposure.generate(session, random.Random(f"post-exposure-{seed}"), today)
-        demo_healthwise.generate(session, random.Random(f"healthwise-{seed}"), today)
+        demo_healthwise.generate(session, random.Random(f"healthwise-{seed}"), today, actions)
         counts = {
             "seed": seed,
             "departments": len(department_ids),

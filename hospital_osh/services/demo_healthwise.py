@@ -7,18 +7,31 @@ This spring the same wards started a second round, now at different steps of the
 and the progress report compares two rounds. The committee met quarterly and decided on plans
 and items. Deterministic by seed; rows go in with bulk inserts (no audit event per row; the
 demo's one summary event covers them).
+
+Approved plans carry their approved revision (one ward's plan changed since, so the committee has
+a revised plan to approve), and the minutes of past meetings are approved by both co-chairs and
+locked; the last meeting's minutes are circulated, one co-chair has approved.
+
+``generate(..., actions=N)`` (the benchmark's sizes: ``hospital-osh demo --actions N``) adds the
+years before the story until about N action items exist: every department walks the
+infection-prevention round each month in each of its areas and the HealthWISE checklist once a
+year, each round's proposed actions become items, older rounds are closed with their items
+settled and the last year's are followed up, some overdue. These history rounds keep the
+consensus sheet only (as rounds typed in from paper would) and go in by bulk inserts with
+RETURNING (SQLite 3.35+ and PostgreSQL), a few thousand rows per statement.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import uuid
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from hospital_osh.domain import healthwise as hw
@@ -36,10 +49,15 @@ from hospital_osh.models import (
     Department,
     MeetingAttendance,
     MeetingDecision,
+    MinutesSignature,
+    MinutesVersion,
     User,
 )
-from hospital_osh.services.context import SYSTEM
-from hospital_osh.services.healthwise import _store_template, shipped_templates
+from hospital_osh.services.context import SYSTEM, Actor
+from hospital_osh.services.healthwise import _freeze_plan, _store_template, shipped_templates
+
+MAX_ACTIONS = 2_000_000
+"""The most history items ``generate`` adds (the XL benchmark asks for 20,000)."""
 
 # ward code -> (head nurse, the second round's state)
 WARDS: dict[str, tuple[str, str]] = {
@@ -342,8 +360,13 @@ class _Builder:
         return row
 
 
-def generate(session: Session, rng: random.Random, today: dt.date) -> dict[str, int]:
-    """Add the demo HealthWISE rounds, plans, committee and meetings; returns the counts."""
+def generate(
+    session: Session, rng: random.Random, today: dt.date, actions: int | None = None
+) -> dict[str, int]:
+    """Add the demo HealthWISE rounds, plans, committee and meetings; returns the counts.
+
+    ``actions``: about how many action items in all (None: the story's few dozen); the years
+    before the story make up the difference."""
     build = _Builder(session, rng, today)
     templates = build.templates()
     template = templates["healthwise-working"]
@@ -544,6 +567,7 @@ def generate(session: Session, rng: random.Random, today: dt.date) -> dict[str, 
             status=("in_progress", "done")[number],
             source=("committee", meeting.id, "", meeting.held_on.isoformat()),
         )
+    _sign_off(session, today, meetings, members, plans_submitted, build)
     counts = {
         "hw_rounds": rounds,
         "action_items": build.items,
@@ -552,4 +576,417 @@ def generate(session: Session, rng: random.Random, today: dt.date) -> dict[str, 
         "decisions": len(rows),
     }
     session.flush()
+    if actions is not None and actions > build.items:
+        history = _History(session, rng, today, templates, min(actions, MAX_ACTIONS) - build.items)
+        added_rounds, added_items = history.run(
+            before=today - dt.timedelta(days=30),
+            healthwise_before=today - dt.timedelta(days=400),
+        )
+        counts["hw_rounds"] += added_rounds
+        counts["action_items"] += added_items
     return counts
+
+
+def _sign_off(
+    session: Session,
+    today: dt.date,
+    meetings: list[CommitteeMeeting],
+    members: list[CommitteeMember],
+    plans: list[tuple[dt.date, Assessment]],
+    build: _Builder,
+) -> None:
+    """Approved plans get their revision 1; one changes after approval. Past minutes are
+    approved and locked; the last meeting's are circulated with one co-chair's approval."""
+    committee = Actor("committee", "committee_member", display_name=COMMITTEE[0][0])
+    changed = False
+    for day, round_ in plans:
+        if round_.state not in (hw.State.PLAN_APPROVED, hw.State.FOLLOW_UP, hw.State.CLOSED):
+            continue
+        held = next((m for m in meetings if m.held_on >= day), None)
+        revision = _freeze_plan(
+            session, committee, round_, note="", meeting_id=held.id if held else None
+        )
+        revision.approved_at = _at(held.held_on if held else day, 16)
+        if round_.state == hw.State.PLAN_APPROVED and not changed:
+            item = session.scalar(
+                select(ActionItem)
+                .where(ActionItem.source_kind == "healthwise", ActionItem.source_id == round_.id)
+                .order_by(ActionItem.id)
+                .limit(1)
+            )
+            if item is not None and item.due_date is not None:
+                old_due, item.due_date = item.due_date, item.due_date + dt.timedelta(days=30)
+                session.add(
+                    ActionUpdate(
+                        action_id=item.id,
+                        at=_at(today - dt.timedelta(days=2), 11),
+                        actor="officer",
+                        actor_name=build.officer_name,
+                        kind="edit",
+                        changes=json.dumps(
+                            {"due_date": [old_due.isoformat(), item.due_date.isoformat()]}
+                        ),
+                        comment="等待设备到货，顺延一个月",
+                    )
+                )
+                changed = True
+    chairs = [m for m in members if m.committee_role in ("chair", "co_chair")]
+    for number, meeting in enumerate(meetings):
+        last = number == len(meetings) - 1
+        minutes = MinutesVersion(
+            meeting_id=meeting.id,
+            version=1,
+            state="circulated" if last else "locked",
+            reason="",
+            state_changed_at=_at(meeting.held_on + dt.timedelta(days=3 if last else 10), 10),
+            state_changed_by="officer",
+            snapshot="",
+        )
+        minutes.signatures = [
+            MinutesSignature(
+                member_id=m.id,
+                name=m.name,
+                committee_role=m.committee_role,
+                side=m.side,
+                signed_at=_at(meeting.held_on + dt.timedelta(days=4 + index), 15),
+                recorded_by="officer",
+            )
+            for index, m in enumerate(chairs[:1] if last else chairs)
+        ]
+        session.add(minutes)
+    session.flush()
+
+
+# -- the years before the story, at benchmark scale ---------------------------------------------
+
+_AREAS = ("东区", "西区", "1号护理单元")
+_SETTLED_MIX = (("closed", 72), ("cancelled", 10), ("rejected", 8), ("deferred", 10))
+_FOLLOW_UP_MIX = (
+    ("closed", 45),
+    ("verified", 12),
+    ("done", 10),
+    ("in_progress", 12),
+    ("planned", 8),
+    ("deferred", 6),
+    ("cancelled", 4),
+    ("rejected", 3),
+)
+_RECENT_MIX = (
+    ("approved", 20),
+    ("planned", 30),
+    ("in_progress", 30),
+    ("done", 15),
+    ("deferred", 5),
+)
+_CHUNK = 2_000
+_PROPOSED_RATE = 0.3  # share of checkpoints where a history round proposes action
+_COPIES = 1 + 0.45 * 0.3  # items per proposed checkpoint: a second one for 30% of priorities
+
+
+def _table(model: Any) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _insert_with_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` with ids numbered on from the table's largest, in one executemany per
+    chunk through Core (RETURNING in parameter order would cost one statement per row on
+    SQLite); ``_resync_ids`` then moves PostgreSQL's sequence past them."""
+    table = _table(model)
+    first = 1 + int(session.scalar(select(func.max(table.c.id))) or 0)
+    ids = list(range(first, first + len(rows)))
+    for row, new_id in zip(rows, ids, strict=True):
+        row["id"] = new_id
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(table.insert(), rows[start : start + _CHUNK])
+    return ids
+
+
+def _resync_ids(session: Session, *models: Any) -> None:
+    """On PostgreSQL, set each table's id sequence to its largest id (ids were given)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for model in models:
+        name = _table(model).name
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"(SELECT max(id) FROM {name}))"
+            )
+        )
+
+
+class _History:
+    """Rounds and items before the story, built forward in time and inserted in bulk."""
+
+    def __init__(
+        self,
+        session: Session,
+        rng: random.Random,
+        today: dt.date,
+        templates: dict[str, ChecklistTemplate],
+        wanted: int,
+    ):
+        self.session = session
+        self.rng = random.Random(rng.getrandbits(64))
+        self.today = today
+        self.wanted = wanted
+        self.points = {
+            code: list(
+                session.scalars(
+                    select(Checkpoint)
+                    .where(Checkpoint.template_id == template.id)
+                    .order_by(Checkpoint.position)
+                )
+            )
+            for code, template in templates.items()
+        }
+        self.templates = templates
+        self.departments = list(session.scalars(select(Department).order_by(Department.id)))
+        self.seq: dict[int, int] = {}
+
+    def _schedule(
+        self, before: dt.date, healthwise_before: dt.date
+    ) -> list[tuple[dt.date, str, Any, str]]:
+        """(day, template code, department, area), oldest first, about enough for ``wanted``
+        items: months back from ``before`` until the expected items (rate x checkpoints x copies)
+        reach it, then the oldest rounds dropped while the rest still reach it. HealthWISE
+        rounds stay before ``healthwise_before``, where the story's rounds begin."""
+        per_round = {
+            code: _PROPOSED_RATE * len(points) * _COPIES for code, points in self.points.items()
+        }
+        rounds: list[tuple[dt.date, str, Any, str]] = []
+        expected = 0.0
+        month = 0
+        while expected < self.wanted and month < 1200:  # 1200: a century, then give up
+            first = (before.replace(day=1) - dt.timedelta(days=31 * month)).replace(day=1)
+            month += 1
+            for index, department in enumerate(self.departments):
+                for number, area in enumerate(_AREAS[: 1 + index % 3]):
+                    day = first + dt.timedelta(days=(3 * index + 7 * number) % 27)
+                    rounds.append((day, "ipc-walkround", department, area))
+                    expected += per_round["ipc-walkround"]
+                if first.month == 1 + index % 12 and first < healthwise_before:
+                    day = first + dt.timedelta(days=index % 20)
+                    rounds.append((day, "healthwise-working", department, ""))
+                    expected += per_round["healthwise-working"]
+        rounds.sort(key=lambda r: (r[0], r[1], r[2].id, r[3]))
+        drop = 0
+        while drop < len(rounds) and expected - per_round[rounds[drop][1]] >= self.wanted:
+            expected -= per_round[rounds[drop][1]]
+            drop += 1
+        return rounds[drop:]
+
+    def _mix(self, age: int) -> tuple[str, tuple[tuple[str, int], ...]]:
+        if age > 365:
+            return hw.State.CLOSED, _SETTLED_MIX
+        if age > 120:
+            return hw.State.FOLLOW_UP, _FOLLOW_UP_MIX
+        return hw.State.FOLLOW_UP, _RECENT_MIX
+
+    def _pick(self, mix: tuple[tuple[str, int], ...]) -> str:
+        return self.rng.choices([s for s, _w in mix], weights=[w for _s, w in mix])[0]
+
+    def run(self, before: dt.date, healthwise_before: dt.date) -> tuple[int, int]:
+        """Add the scheduled rounds up to ``before`` with their items; (rounds, items) added."""
+        schedule = self._schedule(before, healthwise_before)
+        made_rounds = made_items = 0
+        last: dict[tuple[str, int, str], int] = {}
+        for start in range(0, len(schedule), _CHUNK // 10):
+            batch = schedule[start : start + _CHUNK // 10]
+            rounds, items = self._batch(batch, last)
+            made_rounds += rounds
+            made_items += items
+        _resync_ids(self.session, Assessment, ChecklistSheet, ActionItem)
+        return made_rounds, made_items
+
+    def _batch(
+        self,
+        batch: list[tuple[dt.date, str, Any, str]],
+        last: dict[tuple[str, int, str], int],
+    ) -> tuple[int, int]:
+        rng, today, session = self.rng, self.today, self.session
+        plans = []
+        round_rows = []
+        for day, code, department, area in batch:
+            state, mix = self._mix((today - day).days)
+            answers = []
+            for point in self.points[code]:
+                proposed = rng.random() < _PROPOSED_RATE
+                answer = (
+                    "action_proposed"
+                    if proposed
+                    else ("not_applicable" if rng.random() < 0.05 else "no_action")
+                )
+                priority = proposed and rng.random() < 0.45
+                answers.append((point, answer, priority))
+            key = (code, department.id, area)
+            round_rows.append(
+                {
+                    "template_id": self.templates[code].id,
+                    "department_id": department.id,
+                    "area": area,
+                    "assessed_on": day,
+                    "state": state,
+                    "previous_id": last.get(key),
+                    "notes": "",
+                    "returned_reason": "",
+                    "created_by": "officer",
+                    "created_at": _at(day),
+                    "updated_at": _at(min(day + dt.timedelta(days=30), today)),
+                    "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "version": 1,
+                }
+            )
+            plans.append((day, code, department, area, key, answers, mix))
+        if not round_rows:
+            return 0, 0
+        ids = _insert_with_ids(session, Assessment, round_rows)
+        heads = ("护士长", "科主任", "感控护士")
+        session.execute(
+            _table(AssessmentMember).insert(),
+            [
+                {
+                    "assessment_id": round_id,
+                    "name": f"{plan[2].name_zh}{heads[n]}",
+                    "team_role": ("facilitator", "manager", "staff")[n],
+                    "job_category": ("nurse", "doctor", "nurse")[n],
+                    "sex": ("female", "male", "female")[n],
+                }
+                for round_id, plan in zip(ids, plans, strict=True)
+                for n in range(3)
+            ],
+        )
+        sheets = _insert_with_ids(
+            session,
+            ChecklistSheet,
+            [
+                {"assessment_id": i, "member_id": None, "created_at": _at(p[0])}
+                for i, p in zip(ids, plans, strict=True)
+            ],
+        )
+        answer_rows = []
+        item_rows = []
+        item_paths = []
+        for round_id, sheet_id, (day, code, department, area, key, answers, mix) in zip(
+            ids, sheets, plans, strict=True
+        ):
+            last[key] = round_id
+            for point, answer, priority in answers:
+                answer_rows.append(
+                    {
+                        "sheet_id": sheet_id,
+                        "checkpoint_id": point.id,
+                        "answer": answer,
+                        "priority": priority,
+                        "remarks": "",
+                        "good_practice": "",
+                        "location_detail": "",
+                        "no_action_reason": "",
+                        "disputed": False,
+                    }
+                )
+                if answer != "action_proposed":
+                    continue
+                for _copy in range(1 + (priority and rng.random() < 0.3)):
+                    status = self._pick(mix)
+                    row, path = self._item(day, department, area, round_id, code, point, status)
+                    item_rows.append(row)
+                    item_paths.append(path)
+        for start in range(0, len(answer_rows), _CHUNK * 5):
+            session.execute(
+                _table(ChecklistAnswer).insert(), answer_rows[start : start + _CHUNK * 5]
+            )
+        item_ids = _insert_with_ids(session, ActionItem, item_rows)
+        updates = [
+            {
+                "action_id": item_id,
+                "at": at,
+                "actor": actor,
+                "actor_name": "",
+                "kind": kind,
+                "old_status": old,
+                "new_status": new,
+                "changes": "{}",
+                "comment": comment,
+            }
+            for item_id, path in zip(item_ids, item_paths, strict=True)
+            for at, actor, kind, old, new, comment in path
+        ]
+        for start in range(0, len(updates), _CHUNK * 5):
+            session.execute(_table(ActionUpdate).insert(), updates[start : start + _CHUNK * 5])
+        return len(ids), len(item_ids)
+
+    def _item(
+        self,
+        day: dt.date,
+        department: Department,
+        area: str,
+        round_id: int,
+        code: str,
+        point: Checkpoint,
+        status: str,
+    ) -> tuple[dict[str, Any], list[tuple[dt.datetime, str, str, str | None, str, str]]]:
+        rng, today = self.rng, self.today
+        created = day + dt.timedelta(days=rng.randint(5, 14))
+        year = created.year
+        if year not in self.seq:
+            last = self.session.scalar(
+                select(func.max(ActionItem.ref_seq)).where(ActionItem.ref_year == year)
+            )
+            self.seq[year] = last or 0
+        self.seq[year] += 1
+        seq = self.seq[year]
+        resources, cost = rng.choice(RESOURCES)
+        due = created + dt.timedelta(days=rng.choice((30, 45, 60, 90, 120)))
+        when = created
+        path: list[tuple[dt.datetime, str, str, str | None, str, str]] = [
+            (_at(when, 10), "officer", "create", None, "proposed", "")
+        ]
+        old = "proposed"
+        for step in _PATHS[status]:
+            when = min(when + dt.timedelta(days=rng.randint(5, 40)), today)
+            if step == "deferred":
+                due = max(due, today) + dt.timedelta(days=rng.choice((60, 90, 180)))
+            actor = (
+                "committee" if step in ("approved", "verified", "closed", "rejected") else "officer"
+            )
+            path.append((_at(when, 10), actor, "status", old, step, _REASONS.get(step, "")))
+            old = step
+        label = f"{department.code} {day.isoformat()} {point.code}"
+        row = {
+            "ref_year": year,
+            "ref_seq": seq,
+            "reference": f"ACT-{year}-{seq:04d}",
+            "title": point.title_zh[:300],
+            "details": "",
+            "department_id": department.id,
+            "location": area,
+            "owner_user_id": None,
+            "owner_name": f"{department.name_zh}护士长",
+            "supporting": "",
+            "due_date": due,
+            "resources": resources,
+            "cost_category": "none" if cost == 0 else ("low" if cost < 5000 else "high"),
+            "cost_cny": cost,
+            "hierarchy_level": "administrative" if code == "ipc-walkround" else None,
+            "verification_method": "",
+            "gender_relevant": False,
+            "status": status,
+            "status_reason": _REASONS.get(status, ""),
+            "status_changed_at": _at(when, 10),
+            "reopened_count": 0,
+            "verified_by": COMMITTEE[0][0] if status in ("verified", "closed") else "",
+            "verified_on": next(
+                (a.date() for a, _x, _k, _o, n, _c in path if n == "verified"), None
+            ),
+            "source_kind": "healthwise",
+            "source_id": round_id,
+            "source_item": point.code,
+            "source_label": label,
+            "created_by": "officer",
+            "created_at": _at(created),
+            "updated_at": _at(when, 10),
+            "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "version": 1,
+        }
+        return row, path

@@ -8,9 +8,17 @@ team; members fill sheets, the sheets merge into a consensus sheet, priorities b
 items (``services.actions``, ``source_kind='healthwise'``, ``source_id`` = the round,
 ``source_item`` = the checkpoint code) and the committee approves the plan.
 
+The committee's approval freezes the plan as revision 1 (``hw_plan_revision``: a JSON snapshot
+of the plan lines and their items, read-only). Changing the approved plan afterwards (an item
+added, cancelled or rejected; an item's what, owner, due date or cost) shows as "changed since
+revision N" (``plan_status``; the committee's review lists such rounds, ``changed_plans``), and
+the committee approves the plan as it now stands as revision N + 1 (``approve_plan_revision``,
+or the ``approve_revision`` decision at a meeting). Earlier revisions stay readable and
+printable (``get_plan_revision``).
+
 Rights: reading needs ``VIEW_ACTIONS``; templates, rounds, answers and plans need
-``MANAGE_ACTIONS``; approving a plan or returning it for rework needs ``DECIDE_ACTIONS``. Every
-write is one audit event.
+``MANAGE_ACTIONS``; approving a plan or its revision, or returning it for rework, needs
+``DECIDE_ACTIONS``. Every write is one audit event.
 
 API::
 
@@ -36,6 +44,11 @@ API::
     create_actions_from_priorities(session, actor, assessment_id, *, due_date=None)
         -> list[ActionInfo]
     get_plan(session, actor, assessment_id, today=None) -> PlanView
+    plan_status(session, actor, assessment_id) -> PlanStatus
+    get_plan_revision(session, actor, assessment_id, number) -> PlanRevisionView
+    approve_plan_revision(session, actor, assessment_id, *, note="", meeting_id=None)
+        -> PlanRevisionInfo
+    changed_plans(session, actor) -> list[AssessmentRow]
     get_progress(session, actor, assessment_id) -> ProgressView
     period_summary(session, actor, start, end, today=None) -> HealthwiseSummary
 """
@@ -43,8 +56,10 @@ API::
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -68,7 +83,9 @@ from hospital_osh.models import (
     ChecklistSheet,
     ChecklistTemplate,
     Checkpoint,
+    CommitteeMeeting,
     Department,
+    PlanRevision,
 )
 from hospital_osh.models.base import utcnow
 from hospital_osh.services import actions, audit
@@ -246,6 +263,7 @@ class AssessmentFilter:
     search: str = ""
     start: dt.date | None = None
     end: dt.date | None = None
+    ids: tuple[int, ...] = ()  # only these rounds (empty: no restriction)
 
 
 @dataclass(frozen=True)
@@ -312,10 +330,60 @@ class PlanView:
     assessment: AssessmentInfo
     lines: tuple[PlanLine, ...]
     other_actions: tuple[ActionRow, ...]  # linked to the round but to no listed checkpoint
+    status: PlanStatus | None = None  # the approved revision and what changed since
 
     @property
     def all_actions(self) -> tuple[ActionRow, ...]:
         return tuple(a for line in self.lines for a in line.actions) + self.other_actions
+
+
+@dataclass(frozen=True)
+class PlanRevisionInfo:
+    """One approved revision of a round's plan (read-only)."""
+
+    assessment_id: int
+    number: int
+    approved_at: dt.datetime
+    approved_by: str
+    approved_by_name: str
+    meeting_id: int | None
+    meeting_date: dt.date | None
+    note: str
+    item_count: int
+
+
+@dataclass(frozen=True)
+class PlanChangeView:
+    reference: str
+    kind: str  # domain.healthwise.PlanChangeKind
+    field: str
+    old: str
+    new: str
+    text: str  # the change as a sentence in the user's language
+
+
+@dataclass(frozen=True)
+class PlanStatus:
+    """Where the plan stands against its approvals: the latest revision and what changed since."""
+
+    revisions: tuple[PlanRevisionInfo, ...]  # oldest first
+    changes: tuple[PlanChangeView, ...]
+
+    @property
+    def current(self) -> PlanRevisionInfo | None:
+        return self.revisions[-1] if self.revisions else None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+@dataclass(frozen=True)
+class PlanRevisionView:
+    """An approved revision as it was approved, rebuilt from its snapshot for display and print."""
+
+    revision: PlanRevisionInfo
+    plan: PlanView
 
 
 @dataclass(frozen=True)
@@ -943,6 +1011,8 @@ _Tpl = aliased(ChecklistTemplate)
 def _filtered(query: Select, filters: AssessmentFilter) -> Select:  # type: ignore[type-arg]
     if filters.states:
         query = query.where(Assessment.state.in_(filters.states))
+    if filters.ids:
+        query = query.where(Assessment.id.in_(filters.ids))
     if filters.department_id is not None:
         query = query.where(Assessment.department_id == filters.department_id)
     if filters.template_id is not None:
@@ -1240,7 +1310,7 @@ def set_no_action_reason(
 ) -> SheetView:
     """Write (or clear) why a consensus priority gets no action item; the other values of the
     item stay as they are."""
-    actor.require(Permission.VIEW_ACTIONS)
+    actor.require(Permission.MANAGE_ACTIONS)
     row = _load(session, assessment_id)
     current = _view(session, row, None, _detail(session, row.template))
     found = next((a for a in current.answers if a.checkpoint.code == checkpoint_code), None)
@@ -1383,9 +1453,12 @@ def move_assessment(
     """Take the round one step on (``domain.healthwise.STATE_MOVES``), checking its guards.
 
     Merging happens on the way into the group review; approving the plan approves its proposed
-    action items (the committee's decision, logged on each item).
+    action items (the committee's decision, logged on each item). A role that can neither run
+    rounds nor decide is refused before anything is read; ``apply_move`` then checks the right
+    the particular step needs.
     """
-    actor.require(Permission.VIEW_ACTIONS)
+    if not (actor.can(Permission.MANAGE_ACTIONS) or actor.can(Permission.DECIDE_ACTIONS)):
+        actor.require(Permission.MANAGE_ACTIONS)
     row = _load(session, assessment_id)
     _check_version(row, version)
     changes = apply_move(session, actor, row, target, reason=reason, today=today)
@@ -1401,9 +1474,11 @@ def apply_move(
     *,
     reason: str = "",
     today: dt.date | None = None,
+    meeting_id: int | None = None,
 ) -> dict[str, list[Any]]:
     """Check and take one step without an audit event (for committee decisions, which audit
-    the decision once); returns the changes."""
+    the decision once); returns the changes. Approving the plan freezes it as revision 1
+    (``meeting_id``: the meeting that decided)."""
     move = hw.state_move(row.state, target)
     if move is not None:
         right = Permission.DECIDE_ACTIONS if move.decide else Permission.MANAGE_ACTIONS
@@ -1459,6 +1534,9 @@ def apply_move(
                 )
                 approved.append(item.reference)
         changes["approved_items"] = [None, approved]
+        session.flush()
+        revision = _freeze_plan(session, actor, row, note=reason, meeting_id=meeting_id)
+        changes["plan_revision"] = [None, revision.number]
     row.state = target
     row.updated_at = utcnow()
     session.flush()
@@ -1586,6 +1664,11 @@ def get_plan(
     their action items."""
     actor.require(Permission.VIEW_ACTIONS)
     row = _load(session, assessment_id)
+    plan = _plan_view(session, actor, row, today)
+    return replace(plan, status=_plan_status(session, row))
+
+
+def _plan_view(session: Session, actor: Actor, row: Assessment, today: dt.date | None) -> PlanView:
     detail = _detail(session, row.template)
     answers = _answers(session, _sheet(session, row.id, None))
     linked = actions.actions_for_source(session, actor, "healthwise", row.id, today=today)
@@ -1612,6 +1695,314 @@ def get_plan(
     lines.sort(key=lambda line: not line.priority)  # stable: checklist order within each group
     others = tuple(i for i in linked if i.source_item not in listed)
     return PlanView(_info_of(session, row), tuple(lines), others)
+
+
+# -- plan revisions after approval --------------------------------------------------------------
+
+REVISION_STATES = frozenset({State.PLAN_APPROVED, State.FOLLOW_UP})
+"""An approved plan can be changed and its new revision approved until the round closes."""
+_DROPPED = (ActionStatus.REJECTED, ActionStatus.CANCELLED)
+
+
+def _row_json(item: ActionRow) -> dict[str, Any]:
+    return {
+        name: (
+            str(value)
+            if isinstance(value, Decimal)
+            else value.isoformat()
+            if isinstance(value, dt.date | dt.datetime)
+            else value
+        )
+        for name, value in item.__dict__.items()
+    }
+
+
+_ROW_DATES = {"due_date": dt.date.fromisoformat, "updated_at": dt.datetime.fromisoformat}
+
+
+def _row_of(data: Mapping[str, Any]) -> ActionRow:
+    values = dict(data)
+    for name, parse in _ROW_DATES.items():
+        if values.get(name):
+            values[name] = parse(values[name])
+    if values.get("cost_cny") is not None:
+        values["cost_cny"] = Decimal(values["cost_cny"])
+    return ActionRow(**values)
+
+
+def _facts(item: ActionRow | ActionItem) -> hw.PlanItemFacts:
+    """What a plan revision compares of an item, from a snapshot row or a live item alike."""
+    return hw.PlanItemFacts(
+        reference=item.reference,
+        title=item.title,
+        owner=item.owner_name,
+        due_date=item.due_date.isoformat() if item.due_date else "",
+        cost_cny=str(item.cost_cny) if item.cost_cny is not None else "",
+    )
+
+
+def _snapshot_rows(snapshot: Mapping[str, Any]) -> list[ActionRow]:
+    rows = [_row_of(a) for line in snapshot.get("lines", []) for a in line.get("actions", [])]
+    return rows + [_row_of(a) for a in snapshot.get("other_actions", [])]
+
+
+def _snapshot_facts(snapshot: Mapping[str, Any]) -> list[hw.PlanItemFacts]:
+    return [_facts(r) for r in _snapshot_rows(snapshot) if r.status not in _DROPPED]
+
+
+def _live_facts(items: Sequence[ActionItem]) -> list[hw.PlanItemFacts]:
+    return [_facts(i) for i in items if i.status not in _DROPPED]
+
+
+def _freeze_plan(
+    session: Session, actor: Actor, row: Assessment, *, note: str, meeting_id: int | None
+) -> PlanRevision:
+    """Store the plan as it stands now as the next approved revision."""
+    plan = _plan_view(session, actor, row, None)
+    snapshot = {
+        "lines": [
+            {
+                "code": line.checkpoint.code,
+                "priority": line.priority,
+                "remarks": line.remarks,
+                "no_action_reason": line.no_action_reason,
+                "actions": [_row_json(a) for a in line.actions],
+            }
+            for line in plan.lines
+        ],
+        "other_actions": [_row_json(a) for a in plan.other_actions],
+    }
+    last = session.scalar(
+        select(func.max(PlanRevision.number)).where(PlanRevision.assessment_id == row.id)
+    )
+    revision = PlanRevision(
+        assessment_id=row.id,
+        number=(last or 0) + 1,
+        approved_at=utcnow(),
+        approved_by=actor.username,
+        approved_by_name=actor.display_name or actor.username,
+        meeting_id=meeting_id,
+        note=note,
+        snapshot=json.dumps(snapshot, ensure_ascii=False, sort_keys=True),
+    )
+    session.add(revision)
+    session.flush()
+    return revision
+
+
+def _revision_info(session: Session, revision: PlanRevision) -> PlanRevisionInfo:
+    meeting = session.get(CommitteeMeeting, revision.meeting_id) if revision.meeting_id else None
+    snapshot = json.loads(revision.snapshot)
+    return PlanRevisionInfo(
+        assessment_id=revision.assessment_id,
+        number=revision.number,
+        approved_at=revision.approved_at,
+        approved_by=revision.approved_by,
+        approved_by_name=revision.approved_by_name,
+        meeting_id=revision.meeting_id,
+        meeting_date=meeting.held_on if meeting else None,
+        note=revision.note,
+        item_count=len(_snapshot_facts(snapshot)),
+    )
+
+
+def _revisions(session: Session, assessment_id: int) -> list[PlanRevision]:
+    return list(
+        session.scalars(
+            select(PlanRevision)
+            .where(PlanRevision.assessment_id == assessment_id)
+            .order_by(PlanRevision.number)
+        )
+    )
+
+
+def _empty(value: str) -> str:
+    return value or "—"
+
+
+def _change_view(change: hw.PlanChange) -> PlanChangeView:
+    if change.kind == hw.PlanChangeKind.ADDED:
+        text = _("{reference} added").format(reference=change.reference)
+    elif change.kind == hw.PlanChangeKind.REMOVED:
+        text = _("{reference} taken off the plan (cancelled or rejected)").format(
+            reference=change.reference
+        )
+    else:
+        text = _("{reference}: {field} {old} → {new}").format(
+            reference=change.reference,
+            field=_(hw.PLAN_FIELD_LABELS.label(change.field)),
+            old=_empty(change.old),
+            new=_empty(change.new),
+        )
+    return PlanChangeView(change.reference, change.kind, change.field, change.old, change.new, text)
+
+
+def _plan_status(session: Session, row: Assessment) -> PlanStatus:
+    revisions = _revisions(session, row.id)
+    if not revisions:
+        return PlanStatus((), ())
+    approved = _snapshot_facts(json.loads(revisions[-1].snapshot))
+    found = hw.plan_changes(approved, _live_facts(_linked_actions(session, row.id)))
+    return PlanStatus(
+        tuple(_revision_info(session, r) for r in revisions),
+        tuple(_change_view(c) for c in found),
+    )
+
+
+def plan_status(session: Session, actor: Actor, assessment_id: int) -> PlanStatus:
+    """The approved revisions of the round's plan and how the plan differs from the latest."""
+    actor.require(Permission.VIEW_ACTIONS)
+    return _plan_status(session, _load(session, assessment_id))
+
+
+def get_plan_revision(
+    session: Session, actor: Actor, assessment_id: int, number: int
+) -> PlanRevisionView:
+    """An approved revision exactly as approved (items with their status at that time)."""
+    actor.require(Permission.VIEW_ACTIONS)
+    row = _load(session, assessment_id)
+    revision = session.scalar(
+        select(PlanRevision).where(
+            PlanRevision.assessment_id == row.id, PlanRevision.number == number
+        )
+    )
+    if revision is None:
+        raise NotFound(_("The plan has no revision {number}.").format(number=number))
+    snapshot = json.loads(revision.snapshot)
+    points = {c.code: c for c in _detail(session, row.template).checkpoints}
+    lines = tuple(
+        PlanLine(
+            checkpoint=points[line["code"]],
+            priority=bool(line["priority"]),
+            remarks=line["remarks"],
+            no_action_reason=line["no_action_reason"],
+            actions=tuple(_row_of(a) for a in line["actions"]),
+        )
+        for line in snapshot["lines"]
+        if line["code"] in points
+    )
+    others = tuple(_row_of(a) for a in snapshot["other_actions"])
+    plan = PlanView(_info_of(session, row), lines, others)
+    return PlanRevisionView(_revision_info(session, revision), plan)
+
+
+def apply_plan_revision(
+    session: Session,
+    actor: Actor,
+    row: Assessment,
+    *,
+    note: str = "",
+    meeting_id: int | None = None,
+) -> dict[str, list[Any]]:
+    """Approve the changed plan as its next revision without an audit event (for committee
+    decisions); returns the changes. A plan approved before revisions were kept (a database
+    upgraded from an older version) has none: approving it now records revision 1."""
+    if not actor.can(Permission.DECIDE_ACTIONS):
+        raise PermissionDenied(_("Your role ({role}) does not allow this.").format(role=actor.role))
+    note = note.strip()
+    problem = text_problem(note, multiline=True)
+    if problem:
+        raise ValidationError({"note": problem})
+    if row.state not in REVISION_STATES:
+        raise ValidationError(
+            {
+                "state": _(
+                    "A revised plan is approved only after the first approval and before "
+                    "the round closes, not at “{state}”."
+                ).format(state=state_label(row.state))
+            }
+        )
+    status = _plan_status(session, row)
+    current = status.current
+    if current is not None and not status.changed:  # none yet: approved before revisions were
+        raise ValidationError(  # kept (an upgraded database); this approval is revision 1
+            {
+                "plan": _("The plan has not changed since revision {number} was approved.").format(
+                    number=current.number
+                )
+            }
+        )
+    revision = _freeze_plan(session, actor, row, note=note, meeting_id=meeting_id)
+    row.updated_at = utcnow()
+    session.flush()
+    return {
+        "plan_revision": [revision.number - 1, revision.number],
+        "plan_changes": [None, [c.text for c in status.changes]],
+    }
+
+
+def approve_plan_revision(
+    session: Session,
+    actor: Actor,
+    assessment_id: int,
+    *,
+    note: str = "",
+    meeting_id: int | None = None,
+    version: int | None = None,
+) -> PlanRevisionInfo:
+    """The committee approves the plan as changed since its last approval (a new revision)."""
+    actor.require(Permission.DECIDE_ACTIONS)
+    row = _load(session, assessment_id)
+    _check_version(row, version)
+    if meeting_id is not None and session.get(CommitteeMeeting, meeting_id) is None:
+        raise NotFound(_("The meeting no longer exists."))
+    changes = apply_plan_revision(session, actor, row, note=note, meeting_id=meeting_id)
+    audit.record(session, actor, "approve_revision", ENTITY, row.id, changes)
+    return _revision_info(session, _revisions(session, row.id)[-1])
+
+
+def changed_plan_ids(session: Session) -> list[int]:
+    """Rounds whose approved plan has changed since its latest approved revision (two queries
+    over every open round's items, for the committee's review)."""
+    latest = (
+        select(PlanRevision.assessment_id, func.max(PlanRevision.number).label("number"))
+        .join(Assessment, PlanRevision.assessment_id == Assessment.id)
+        .where(Assessment.state.in_([str(s) for s in REVISION_STATES]))
+        .group_by(PlanRevision.assessment_id)
+        .subquery()
+    )
+    snapshots = {
+        assessment_id: snapshot
+        for assessment_id, snapshot in session.execute(
+            select(PlanRevision.assessment_id, PlanRevision.snapshot).join(
+                latest,
+                (PlanRevision.assessment_id == latest.c.assessment_id)
+                & (PlanRevision.number == latest.c.number),
+            )
+        )
+    }
+    if not snapshots:
+        return []
+    live: dict[int, list[ActionItem]] = {}
+    for item in session.scalars(
+        select(ActionItem).where(
+            ActionItem.source_kind == "healthwise", ActionItem.source_id.in_(list(snapshots))
+        )
+    ):
+        live.setdefault(item.source_id or 0, []).append(item)
+    return sorted(
+        assessment_id
+        for assessment_id, snapshot in snapshots.items()
+        if hw.plan_changes(
+            _snapshot_facts(json.loads(snapshot)), _live_facts(live.get(assessment_id, []))
+        )
+    )
+
+
+def changed_plans(session: Session, actor: Actor) -> list[AssessmentRow]:
+    """Rounds whose approved plan changed since approval: the committee approves the revision."""
+    actor.require(Permission.VIEW_ACTIONS)
+    ids = changed_plan_ids(session)
+    if not ids:
+        return []
+    return list_assessments(
+        session,
+        actor,
+        AssessmentFilter(ids=tuple(ids)),
+        sort="assessed_on",
+        descending=False,
+        limit=len(ids),
+    )
 
 
 def _consensus_map(session: Session, row: Assessment) -> dict[str, tuple[str, bool]]:

@@ -119,3 +119,55 @@ def test_period_figures_agree_with_the_lists(database: Database) -> None:
     with database.session() as session:
         empty = hws.period_summary(session, SYSTEM, TODAY + dt.timedelta(days=1), TODAY)
     assert empty.rounds == 0 and empty.actions.total == 0
+
+
+def test_approved_plans_have_revisions_and_past_minutes_are_signed(database: Database) -> None:
+    _build(database)
+    with database.session() as session:
+        agenda = committee.review_items(session, SYSTEM, today=TODAY)
+        meetings = committee.list_meetings(session, SYSTEM)
+        approved = hws.list_assessments(
+            session, SYSTEM, AssessmentFilter(states=("plan_approved", "follow_up", "closed"))
+        )
+        statuses = [hws.plan_status(session, SYSTEM, r.id) for r in approved]
+        last_held = next(m for m in meetings if m.status == "held")
+        circulated = committee.get_meeting(session, SYSTEM, last_held.id)
+    assert all(s.current is not None and s.current.number == 1 for s in statuses)
+    assert [len(s.changes) for s in statuses].count(1) == 1  # one ward's plan moved a due date
+    assert len(agenda.changed_plans) == 1
+    assert [m.minutes_state for m in meetings if m.status == "held"] == [
+        "circulated",
+        "locked",
+        "locked",
+        "locked",
+        "locked",
+    ]
+    assert [s.committee_role for s in circulated.signatures] == ["chair"]
+
+
+def test_the_benchmark_size_adds_years_of_rounds(database: Database) -> None:
+    """``--actions`` makes about that many items over years of monthly walk-rounds and yearly
+    HealthWISE rounds: old rounds closed with settled items, last year's followed up."""
+    demo.build(database, seed=3, staff=60, records=10, hazards=5, actions=3000, today=TODAY)
+    with database.session() as session:
+        counts = actions.action_counts(session, SYSTEM, actions.ActionFilter(), today=TODAY)
+        rounds = hws.list_assessments(session, SYSTEM, limit=10_000)
+        oldest = min(rounds, key=lambda r: r.assessed_on)
+        old_plan = hws.get_plan(session, SYSTEM, oldest.id, today=TODAY)
+        linked = [r for r in rounds if r.previous_id is not None]
+        references = session.scalars(select(ActionItem.reference)).all()
+    assert 2_700 <= counts.total <= 3_300
+    assert {"closed", "cancelled", "rejected", "deferred", "in_progress", "done"} <= set(
+        counts.by_status
+    )
+    assert counts.overdue > 0
+    assert oldest.state == "closed" and oldest.assessed_on < TODAY - dt.timedelta(days=365)
+    assert old_plan.all_actions and all(
+        a.status in ("closed", "cancelled", "rejected", "deferred") for a in old_plan.all_actions
+    )
+    assert len({r.template_id for r in rounds}) == 2  # IPC walk-rounds and HealthWISE
+    assert len(linked) > len(rounds) // 2  # re-assessments point to the area's previous round
+    assert len(references) == len(set(references))
+    with database.transaction() as session:  # the database takes new items as usual after it
+        made = actions.create_action(session, SYSTEM, actions.ActionInfo(title="One more"))
+    assert made.reference not in references

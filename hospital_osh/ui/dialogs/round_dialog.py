@@ -38,6 +38,7 @@ from hospital_osh.domain.healthwise import (
     MEMBER_SHEET_STATES,
     STATES,
     Change,
+    State,
 )
 from hospital_osh.domain.roles import Permission
 from hospital_osh.i18n import _, current_language, format_date
@@ -396,6 +397,13 @@ class RoundDialog(QDialog):
                 _("Reason for no action"),
             ]
         )
+        self.revisions_button.setText(_("Approved revisions"))
+        self.revisions_button.setToolTip(
+            _(
+                "Print an approved revision of the plan: a read-only copy as the committee "
+                "approved it"
+            )
+        )
         self.create_items_button.setText(_("Create items for the priorities"))
         self.add_item_button.setText(_("Add item for the checkpoint…"))
         self.reason_button.setText(_("Reason for no action…"))
@@ -529,6 +537,14 @@ class RoundDialog(QDialog):
         self.open_item_button.clicked.connect(self._on_open_item_clicked)
         self.plan_message = QLabel(self)
         self.plan_message.setWordWrap(True)
+        self.revision_label = QLabel(self)
+        self.revision_label.setWordWrap(True)
+        self.revision_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.revisions_button = QPushButton(self)
+        self.revisions_button.setAutoDefault(False)
+        self.revisions_menu = QMenu(self.revisions_button)
+        self.revisions_menu.triggered.connect(self._on_revision_triggered)
+        self.revisions_button.setMenu(self.revisions_menu)
         plan_tab = QWidget(self)
         plan_layout = QVBoxLayout(plan_tab)
         plan_buttons = QHBoxLayout()
@@ -541,7 +557,9 @@ class RoundDialog(QDialog):
             button.setAutoDefault(False)
             plan_buttons.addWidget(button)
         plan_buttons.addStretch(1)
+        plan_buttons.addWidget(self.revisions_button)
         plan_layout.addLayout(plan_buttons)
+        plan_layout.addWidget(self.revision_label)
         plan_layout.addWidget(self.plan_table, 1)
         plan_layout.addWidget(self.plan_message)
 
@@ -737,6 +755,7 @@ class RoundDialog(QDialog):
                     item.setForeground(style_colour(style.ERROR))
                 self.plan_table.setItem(row, column, item)
         self.plan_table.resizeRowsToContents()
+        self._fill_revisions()
         in_plan = self.info.state in healthwise.PLAN_STATES and self._can_manage
         self.create_items_button.setEnabled(in_plan)
         priorities = sum(1 for line in lines if line.priority)
@@ -748,6 +767,95 @@ class RoundDialog(QDialog):
             else _("The plan fills in once the team has agreed the consensus sheet.")
         )
         self._update_plan_buttons()
+
+    def _fill_revisions(self) -> None:
+        """The approved revision the plan stands on, what changed since, and the earlier ones."""
+        status = self.plan.status if self.plan is not None else None
+        self.revisions_menu.clear()
+        current = status.current if status is not None else None
+        if status is None or current is None:
+            if self.info.state in (State.PLAN_APPROVED, State.FOLLOW_UP, State.CLOSED):
+                text = _(
+                    "The plan was approved before the application kept revisions; the "
+                    "committee's next approval of it will be revision 1."
+                )
+            elif self.info.state in healthwise.PLAN_STATES:
+                text = _("Once the committee approves the plan, it is kept as revision 1.")
+            else:
+                text = ""
+            self.revision_label.setText(text)
+            self.revision_label.setVisible(bool(text))
+            self.revisions_button.setEnabled(False)
+            return
+        text = _("Revision {number}, approved on {date} by {name}.").format(
+            number=current.number,
+            date=format_date(current.approved_at.date()),
+            name=current.approved_by_name,
+        )
+        if status.changed:
+            changes = "\n".join(f"• {c.text}" for c in status.changes)
+            text = _(
+                "{revision} Changed since, to be approved by the committee as revision "
+                "{next}:\n{changes}"
+            ).format(revision=text, next=current.number + 1, changes=changes)
+            style.set_role(self.revision_label, "notice")
+        else:
+            text = _("{revision} Unchanged since.").format(revision=text)
+            style.set_role(self.revision_label, "hint")
+        self.revision_label.setText(text)
+        self.revision_label.setVisible(True)
+        for revision in status.revisions:
+            action = self.revisions_menu.addAction(
+                _("Revision {number}, approved on {date}…").format(
+                    number=revision.number, date=format_date(revision.approved_at.date())
+                )
+            )
+            action.setData(revision.number)
+        self.revisions_button.setEnabled(True)
+
+    def print_revision(
+        self, number: int, path: Path | None = None, language: str | None = None
+    ) -> None:
+        """Write an approved revision of the plan (read-only snapshot) off the GUI thread."""
+        language = language or self.pdf_language.currentData() or current_language()
+        if path is None:
+            path = self.choose_pdf_path(
+                _("action-plan-revision-{number}.pdf").format(number=number)
+            )
+            if path is None:
+                return
+        database, actor, round_id, target = (
+            self.context.database,
+            self.context.actor,
+            self.assessment_id,
+            path,
+        )
+
+        def job(state):  # type: ignore[no-untyped-def]
+            from hospital_osh.reports.action_plan import build_action_plan
+            from hospital_osh.services.hospital import get_profile
+
+            with database.session() as session:
+                profile = get_profile(session)
+                frozen = healthwise.get_plan_revision(session, actor, round_id, number)
+            hospital = ""
+            if profile is not None:
+                hospital = profile.name_zh if language == "zh_CN" else profile.name_en
+            build_action_plan(
+                frozen.plan.all_actions,
+                language,
+                target,
+                plan=frozen.plan,
+                revision=frozen.revision,
+                hospital_name=hospital,
+            )
+            return target
+
+        self.pdf_button.setEnabled(False)
+        self.context.runner.run(job, on_done=self._on_printed, on_error=self._on_print_failed)
+
+    def _on_revision_triggered(self, action: QAction) -> None:
+        self.print_revision(int(action.data()))
 
     def _fill_progress(self) -> None:
         progress = self.progress

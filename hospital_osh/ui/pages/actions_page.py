@@ -369,6 +369,7 @@ class ActionsPage(Page):
 
         self.board = ActionBoard(self.context, self)
         self.board.open_requested.connect(self.open_action)
+        self.board.moved.connect(self._on_card_moved)
         self.views = QStackedWidget(self)
         self.views.addWidget(self.table)
         self.views.addWidget(self.board)
@@ -470,6 +471,13 @@ class ActionsPage(Page):
 
     def _on_action_changed(self, _info: ActionInfo) -> None:
         self.refresh()
+        self.actions_changed.emit()
+        self.badge_changed.emit()
+
+    def _on_card_moved(self, _action_id: int) -> None:
+        """A card dropped on another column: the list and the counts follow."""
+        self.model.refresh()
+        self._update_total()
         self.actions_changed.emit()
         self.badge_changed.emit()
 

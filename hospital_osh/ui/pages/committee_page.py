@@ -6,6 +6,13 @@ submitted for approval, proposed items, overdue items, items done and awaiting v
 verified items awaiting closure. For the chosen item the page offers only the decisions that
 apply to it now; recording one applies it as the item's status change through the same guards as
 anywhere else. Only roles with the right to decide (``DECIDE_ACTIONS``) may record decisions.
+A HealthWISE plan changed since its approval comes up too, for the committee to approve the
+revised plan.
+
+Below the meetings, the minutes' sign-off: circulate the draft, record each co-chair's approval
+(the second approves the minutes), lock them, or correct approved minutes as a new version
+(``services.committee.move_minutes`` / ``sign_minutes``). Only draft minutes can be edited or
+take new decisions; the page says why when the buttons are off.
 """
 
 from __future__ import annotations
@@ -43,14 +50,18 @@ from hospital_osh.domain.committee import (
     COMMITTEE_ROLES,
     DECISIONS,
     MEETING_STATUSES,
+    MINUTES_STATES,
     REVIEW_KINDS,
     SIDES,
     DecisionKind,
+    MinutesState,
+    minutes_editable,
+    minutes_moves_from,
 )
 from hospital_osh.domain.healthwise import STATES, State
 from hospital_osh.domain.roles import Permission
 from hospital_osh.i18n import _, current_language, format_date
-from hospital_osh.services import committee
+from hospital_osh.services import committee, healthwise
 from hospital_osh.services.actions import ActionInfo, ActionRow
 from hospital_osh.services.committee import (
     CommitteeMemberInfo,
@@ -69,6 +80,7 @@ from hospital_osh.ui.dialogs.meeting_dialog import MeetingDialog, new_meeting_in
 from hospital_osh.ui.dialogs.member_dialog import MemberDialog
 from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.widgets.code_combo import fill_combo
+from hospital_osh.ui.widgets.date_formats import apply_locale_date_format
 from hospital_osh.ui.widgets.form import FormLayout
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -78,6 +90,7 @@ _REVIEW_PARTS = (
     ("overdue", "overdue"),
     ("awaiting_verification", "awaiting_verification"),
     ("awaiting_closure", "awaiting_closure"),
+    ("changed_plan", "changed_plans"),
 )
 _ONLY_FROM = {"reopen": {"done"}}
 """Decisions whose target is reachable from several statuses but which mean one move: reopening
@@ -86,11 +99,14 @@ is a failed verification of a done item (from 'planned' the same target is the o
 
 def decisions_for(subject: ActionRow | AssessmentRow) -> list[DecisionKind]:
     """The decisions that apply to an item now: the status changes its status allows, and a
-    note; for a HealthWISE plan submitted for approval, approve or return it."""
+    note; for a HealthWISE plan submitted for approval, approve or return it; for an approved
+    plan (it comes up when changed since), approve the revised plan."""
     if isinstance(subject, AssessmentRow):
-        if subject.state != State.PLAN_SUBMITTED:
-            return []
-        return [d for d in DECISIONS if d.subject == "assessment"]
+        if subject.state == State.PLAN_SUBMITTED:
+            return [d for d in DECISIONS if d.subject == "assessment" and d.target is not None]
+        if subject.state in (State.PLAN_APPROVED, State.FOLLOW_UP):
+            return [d for d in DECISIONS if d.code == "approve_revision"]
+        return []
     targets = {t.target for t in action_rules.allowed_targets(subject.status)}
     return [
         d
@@ -130,6 +146,8 @@ class CommitteePage(Page):
         self.members: list[CommitteeMemberInfo] = []
         self.meeting: MeetingInfo | None = None
         self.agenda: ReviewAgenda | None = None
+        self.plan_changes: dict[int, str] = {}
+        """What changed in each approved plan on the agenda since its approval (tooltips)."""
         self._build()
         self.retranslate()
         self.refresh()
@@ -155,7 +173,11 @@ class CommitteePage(Page):
         self.minutes_zh.setText(_("In Chinese…"))
         self.minutes_en.setText(_("In English…"))
         self.meeting_table.setHorizontalHeaderLabels(
-            [_("Date"), _("Place"), _("Status"), _("Present"), _("Decisions")]
+            [_("Date"), _("Place"), _("Status"), _("Present"), _("Decisions"), _("Minutes")]
+        )
+        self.signoff_button.setText(_("Minutes sign-off"))
+        self.signoff_button.setToolTip(
+            _("Circulate the minutes, record the co-chairs' approval, lock or correct them")
         )
         self.review_title.setText(_("Items to review at this meeting"))
         self.review_tree.setHeaderLabels([_("Item"), _("Status"), _("Due")])
@@ -238,6 +260,12 @@ class CommitteePage(Page):
                 self.meetings = committee.list_meetings(session, actor, limit=500)
                 self.members = committee.list_members(session, actor)
                 self.agenda = committee.review_items(session, actor)
+                self.plan_changes = {
+                    row.id: "\n".join(
+                        c.text for c in healthwise.plan_status(session, actor, row.id).changes
+                    )
+                    for row in self.agenda.changed_plans
+                }
         except UserError as error:
             self.status_label.setText(str(error))
             return
@@ -448,7 +476,17 @@ class CommitteePage(Page):
         menu.addAction(self.minutes_en)
         self.minutes_button.setMenu(menu)
 
-        self.meeting_table = QTableWidget(0, 5, self)
+        self.signoff_button = QPushButton(self)
+        self.signoff_menu = QMenu(self.signoff_button)
+        self.signoff_button.setMenu(self.signoff_menu)
+        self.signoff_menu.triggered.connect(self._on_signoff_triggered)
+        self.signoff_button.setVisible(self._can_manage)
+        self.minutes_status = QLabel(self)
+        self.minutes_status.setWordWrap(True)
+        self.ask_reason = reason_dialog.ask_reason
+        """Asks why minutes return to draft or are corrected; tests replace it."""
+
+        self.meeting_table = QTableWidget(0, 6, self)
         self._setup_table(self.meeting_table, stretch=1)
         self.meeting_table.itemSelectionChanged.connect(self._load_meeting)
         self.meeting_table.doubleClicked.connect(self._on_meeting_double_clicked)
@@ -467,7 +505,7 @@ class CommitteePage(Page):
         self.note = QLineEdit(self)
         self.new_due_date = QDateEdit(self)
         self.new_due_date.setCalendarPopup(True)
-        self.new_due_date.setDisplayFormat("yyyy-MM-dd")
+        apply_locale_date_format(self.new_due_date)
         self.new_due_date.setDate(QDate.currentDate().addMonths(1))
         self.decision_form = FormLayout()
         self.decision_form.add_row("decision", "", self.decision)
@@ -506,6 +544,7 @@ class CommitteePage(Page):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.meeting_table, 3)
+        left_layout.addWidget(self.minutes_status)
         left_layout.addWidget(self.decisions_title)
         left_layout.addWidget(self.decision_table, 2)
         right = QWidget(self)
@@ -529,7 +568,12 @@ class CommitteePage(Page):
         meetings_tab = QWidget(self)
         meetings_layout = QVBoxLayout(meetings_tab)
         buttons = QHBoxLayout()
-        for button in (self.new_meeting_button, self.edit_meeting_button, self.minutes_button):
+        for button in (
+            self.new_meeting_button,
+            self.edit_meeting_button,
+            self.minutes_button,
+            self.signoff_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         meetings_layout.addLayout(buttons)
@@ -589,6 +633,7 @@ class CommitteePage(Page):
                 _(MEETING_STATUSES.label(meeting.status)),
                 str(meeting.present),
                 str(meeting.decisions),
+                _(MINUTES_STATES.label(meeting.minutes_state)),
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -653,6 +698,8 @@ class CommitteePage(Page):
                         template = entry.template_name_zh if chinese else entry.template_name_en
                         child.setText(0, f"{template}: {where}, {format_date(entry.assessed_on)}")
                         child.setText(1, _(STATES.label(entry.state)))
+                        if kind == "changed_plan":
+                            child.setToolTip(0, self.plan_changes.get(entry.id, ""))
                     else:
                         child.setText(0, f"{entry.reference} {entry.title}")
                         child.setToolTip(0, entry.title)
@@ -677,9 +724,10 @@ class CommitteePage(Page):
             except UserError as error:
                 self.status_label.setText(str(error))
         has = self.meeting is not None
-        self.edit_meeting_button.setEnabled(has)
+        self.edit_meeting_button.setEnabled(has and self._minutes_editable())
         self.minutes_button.setEnabled(has)
         self._fill_decisions()
+        self._fill_signoff()
         self._update_record_button()
 
     def _fill_decisions(self) -> None:
@@ -703,7 +751,129 @@ class CommitteePage(Page):
             for column, text in enumerate(cells):
                 self.decision_table.setItem(row, column, QTableWidgetItem(text))
 
+    def _minutes_editable(self) -> bool:
+        return self.meeting is None or minutes_editable(self.meeting.minutes_state)
+
+    def _fill_signoff(self) -> None:
+        """The minutes' state and approvals, and the steps the sign-off menu offers now."""
+        self.signoff_menu.clear()
+        meeting = self.meeting
+        if meeting is None:
+            self.minutes_status.clear()
+            self.signoff_button.setEnabled(False)
+            return
+        state = _(MINUTES_STATES.label(meeting.minutes_state))
+        lines = [
+            _("Minutes, version {version}: {state}").format(
+                version=meeting.minutes_version, state=state
+            )
+        ]
+        if meeting.minutes_reason:
+            lines.append(_("Corrected: {reason}").format(reason=meeting.minutes_reason))
+        for given in meeting.signatures:
+            lines.append(
+                _("Approved by {name} ({role}) on {date}").format(
+                    name=given.name,
+                    role=_(COMMITTEE_ROLES.label(given.committee_role)),
+                    date=format_date(given.signed_at.date()),
+                )
+            )
+        if not minutes_editable(meeting.minutes_state):
+            lines.append(_("Only draft minutes can be edited or take new decisions."))
+        self.minutes_status.setText("\n".join(lines))
+        for move in minutes_moves_from(meeting.minutes_state):
+            if move.target == MinutesState.APPROVED:
+                signed = {g.committee_role for g in meeting.signatures}
+                for member in self.members:
+                    if member.active and member.committee_role in ("chair", "co_chair"):
+                        action = self.signoff_menu.addAction(
+                            _("Approve as {role}: {name}").format(
+                                role=_(COMMITTEE_ROLES.label(member.committee_role)),
+                                name=member.name,
+                            )
+                        )
+                        action.setEnabled(member.committee_role not in signed)
+                        action.setData(("sign", member.id))
+                continue
+            action = self.signoff_menu.addAction(_(move.label))
+            action.setData(("move", move.target))
+        self.signoff_button.setEnabled(self._can_manage and not self.signoff_menu.isEmpty())
+
+    def signoff_steps(self) -> list[tuple[str, object, bool]]:
+        """What the sign-off menu offers: (kind, target or member id, enabled)."""
+        return [
+            (*a.data(), a.isEnabled()) for a in self.signoff_menu.actions() if a.data() is not None
+        ]
+
+    def move_minutes(self, target: str) -> bool:
+        """Take the selected meeting's minutes one step (asking the reason when it needs one)."""
+        meeting = self.meeting
+        if meeting is None or meeting.id is None:
+            return False
+        move = next(
+            (m for m in minutes_moves_from(meeting.minutes_state) if m.target == target), None
+        )
+        reason = ""
+        if move is not None and move.needs_reason:
+            answer = self.ask_reason(
+                self,
+                _(move.label),
+                _("Why? The reason is kept with the minutes."),
+                needs_reason=True,
+            )
+            if answer is None:
+                return False
+            reason = answer.reason
+        return self._minutes_call(
+            lambda session: committee.move_minutes(
+                session,
+                self.context.actor,
+                meeting.id or 0,
+                target,
+                reason=reason,
+                version=meeting.version,
+            )
+        )
+
+    def sign_minutes(self, member_id: int) -> bool:
+        """Record a co-chair's approval of the selected meeting's circulated minutes."""
+        meeting = self.meeting
+        if meeting is None or meeting.id is None:
+            return False
+        return self._minutes_call(
+            lambda session: committee.sign_minutes(
+                session, self.context.actor, meeting.id or 0, member_id
+            )
+        )
+
+    def _minutes_call(self, call: Callable[..., MeetingInfo]) -> bool:
+        meeting_id = self.selected_meeting_id()
+        self.decision_message.hide()
+        try:
+            with self.context.database.transaction() as session:
+                call(session)
+        except UserError as error:
+            text = (
+                "\n".join(error.fields.values())
+                if isinstance(error, ValidationError)
+                else str(error)
+            )
+            self.decision_message.setText(text)
+            self.decision_message.show()
+            return False
+        self.refresh()
+        if meeting_id is not None:
+            self.select_meeting(meeting_id)
+        return True
+
     # -- private: events ----------------------------------------------------------------------
+
+    def _on_signoff_triggered(self, action: QAction) -> None:
+        kind, value = action.data()
+        if kind == "sign":
+            self.sign_minutes(value)
+        else:
+            self.move_minutes(value)
 
     def _on_review_item_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
         subject = self.selected_subject()
@@ -720,13 +890,10 @@ class CommitteePage(Page):
         self._update_record_button()
 
     def _update_record_button(self) -> None:
-        self.new_action_button.setEnabled(
-            self._can_decide and self.selected_meeting_id() is not None
-        )
+        open_minutes = self.selected_meeting_id() is not None and self._minutes_editable()
+        self.new_action_button.setEnabled(self._can_decide and open_minutes)
         self.record_button.setEnabled(
-            self._can_decide
-            and self.selected_meeting_id() is not None
-            and self.decision.currentData() is not None
+            self._can_decide and open_minutes and self.decision.currentData() is not None
         )
 
     def _show_meeting_dialog(self, dialog: MeetingDialog) -> MeetingDialog:

@@ -3,14 +3,21 @@
 Each column is a list read from ``services.actions.list_actions`` with the page's filters and
 that one status, at most ``CARDS_PER_COLUMN`` cards (the column header gives the full count).
 Cards open with Enter or a double-click; arrow keys move within a column and Tab between them.
+
+Dragging a card to another column takes the same step as the item's status buttons
+(``services.actions.transition_action``): it asks for the reason or the new due date when the step
+needs one, and who verifies when the step is a verification (the user, who must not be the
+owner); cancelling changes nothing, and a refused move shows the domain's message above the
+columns. The drop handler (``drop``) takes the ``QMimeData`` a card's drag carries, so tests call
+it directly instead of simulating a mouse drag.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QByteArray, QMimeData, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,9 +33,10 @@ from hospital_osh.domain.actions import ACTION_STATUSES, ActionStatus
 from hospital_osh.i18n import _, format_date, format_number
 from hospital_osh.services import actions
 from hospital_osh.services.actions import ActionFilter, ActionRow
-from hospital_osh.services.errors import UserError
+from hospital_osh.services.errors import UserError, ValidationError
 from hospital_osh.ui import style
 from hospital_osh.ui.context import AppContext
+from hospital_osh.ui.dialogs import reason_dialog
 
 CARDS_PER_COLUMN = 100
 BOARD_STATUSES: tuple[str, ...] = (
@@ -45,6 +53,68 @@ BOARD_STATUSES: tuple[str, ...] = (
 list (they are finished and need no board space)."""
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMN_WIDTH = 190
+CARD_MIME = "application/x-hospital-osh-action-card"
+"""A dragged card: ``id version status`` of the item, as ASCII."""
+
+
+def card_mime(row: ActionRow) -> QMimeData:
+    """What dragging ``row``'s card carries."""
+    mime = QMimeData()
+    mime.setData(CARD_MIME, QByteArray(f"{row.id} {row.version} {row.status}".encode("ascii")))
+    return mime
+
+
+def _card_of(mime: QMimeData) -> tuple[int, int, str] | None:
+    if not mime.hasFormat(CARD_MIME):
+        return None
+    try:
+        item_id, version, status = bytes(mime.data(CARD_MIME).data()).decode("ascii").split()
+        return int(item_id), int(version), status
+    except ValueError:
+        return None
+
+
+class _Column(QListWidget):
+    """One status column: its cards drag out, and cards of other columns drop in."""
+
+    def __init__(self, board: ActionBoard, status: str, parent: QWidget):
+        super().__init__(parent)
+        self._board = board
+        self.status = status
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+
+    def mimeTypes(self) -> list[str]:
+        return [CARD_MIME]
+
+    def mimeData(self, items: list[QListWidgetItem]) -> QMimeData:  # type: ignore[override]
+        row = items[0].data(ROW_ROLE) if items else None
+        return card_mime(row) if isinstance(row, ActionRow) else QMimeData()
+
+    def _wanted(self, mime: QMimeData) -> bool:
+        card = _card_of(mime)
+        return card is not None and card[2] != self.status
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._wanted(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._wanted(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Take the step; the board reloads the columns, so Qt must not move the item itself."""
+        mime = event.mimeData()
+        event.setDropAction(Qt.DropAction.IgnoreAction)
+        event.accept()
+        self._board.drop(mime, self.status)
 
 
 class ActionBoard(QScrollArea):
@@ -53,14 +123,25 @@ class ActionBoard(QScrollArea):
     # -- signals ------------------------------------------------------------------------------
     open_requested = Signal(int)
     """Emitted with an action item's id when its card is activated."""
+    moved = Signal(int)
+    """Emitted with an action item's id after a dropped card changed its status."""
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context
         self._filters = ActionFilter()
+        self.ask_reason = reason_dialog.ask_reason
+        """Asks for a dropped step's reason, new due date or verification; tests replace it."""
         self.setWidgetResizable(True)
         inner = QWidget(self)
-        layout = QHBoxLayout(inner)
+        outer = QVBoxLayout(inner)
+        self.message = QLabel(inner)
+        self.message.setWordWrap(True)
+        style.set_role(self.message, "error")
+        self.message.hide()
+        outer.addWidget(self.message)
+        layout = QHBoxLayout()
+        outer.addLayout(layout, 1)
         layout.setSpacing(8)
         self.headers: dict[str, QLabel] = {}
         self.columns: dict[str, QListWidget] = {}
@@ -71,7 +152,7 @@ class ActionBoard(QScrollArea):
             font = header.font()
             font.setBold(True)
             header.setFont(font)
-            cards = QListWidget(inner)
+            cards = _Column(self, status, inner)
             cards.setObjectName(f"board_{status}")
             cards.setMinimumWidth(COLUMN_WIDTH)
             cards.setWordWrap(True)
@@ -129,12 +210,94 @@ class ActionBoard(QScrollArea):
     def retranslate(self) -> None:
         self.refresh()
 
+    def drop(self, mime: QMimeData, target: str) -> bool:
+        """A card dropped on the ``target`` column: take that step as the status buttons do.
+
+        True when the item moved; False when the user cancelled or the step was refused (the
+        reason shows above the columns and nothing changes)."""
+        card = _card_of(mime)
+        if card is None or card[2] == target:
+            return False
+        item_id, version, status = card
+        row = next(
+            (r for r in self._rows(status) if r.id == item_id),
+            None,
+        )
+        choice = next(
+            (
+                c
+                for c in actions.available_transitions(self.context.actor, status)
+                if c.target == target
+            ),
+            None,
+        )
+        reason, new_due = "", None
+        if choice is not None and row is not None:
+            verify = target == ActionStatus.VERIFIED
+            if choice.needs_reason or choice.needs_new_due_date or verify:
+                question = _("{step}: {reference} {title}").format(
+                    step=choice.label, reference=row.reference, title=row.title
+                )
+                if verify:
+                    question = _(
+                        "{step}: {reference} {title}. You are recorded as the verifier "
+                        "({name}); the owner cannot verify their own item."
+                    ).format(
+                        step=choice.label,
+                        reference=row.reference,
+                        title=row.title,
+                        name=self.context.actor.display_name or self.context.actor.username,
+                    )
+                answer = self.ask_reason(
+                    self,
+                    choice.label,
+                    question,
+                    needs_reason=choice.needs_reason,
+                    needs_new_due_date=choice.needs_new_due_date,
+                )
+                if answer is None:
+                    return False
+                reason, new_due = answer.reason, answer.new_due_date
+        # A move the table does not have, or that the role may not take, goes to the service
+        # as well: it refuses with the domain's message and changes nothing.
+        try:
+            with self.context.database.transaction() as session:
+                actions.transition_action(
+                    session,
+                    self.context.actor,
+                    item_id,
+                    target,
+                    reason=reason,
+                    new_due_date=new_due,
+                    version=version,
+                )
+        except ValidationError as error:
+            self._show_message("\n".join(dict.fromkeys(error.fields.values())))
+            return False
+        except UserError as error:
+            self._show_message(str(error))
+            return False
+        self.message.hide()
+        self.refresh()
+        self.moved.emit(item_id)
+        return True
+
     def card_ids(self, status: str) -> list[int]:
         """The ids of the cards in one column, top to bottom (for tests)."""
         cards = self.columns[status]
         return [cards.item(i).data(ROW_ROLE).id for i in range(cards.count())]
 
     # -- private ------------------------------------------------------------------------------
+
+    def _rows(self, status: str) -> list[ActionRow]:
+        cards = self.columns.get(status)
+        if cards is None:
+            return []
+        return [cards.item(i).data(ROW_ROLE) for i in range(cards.count())]
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
 
     @staticmethod
     def _card(row: ActionRow) -> QListWidgetItem:
