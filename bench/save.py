@@ -75,12 +75,14 @@ def measure_save(url: str, repeat: int) -> dict[str, Any]:
     database = open_database(url)
     try:
         actor = admin_actor(database)
-        captured: list[tuple[str, Any]] = []
+        captured: list[tuple[str, Any, bool]] = []
         recording = [False]
 
-        def record(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        def record(
+            conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+        ) -> None:
             if recording[0] and not statement.lstrip().upper().startswith("BEGIN"):
-                captured.append((statement, parameters))
+                captured.append((statement, parameters, many))
 
         event.listen(database.engine, "before_cursor_execute", record)
         # A first save, rolled back, warms the caches and records the statements (its
@@ -125,7 +127,7 @@ def measure_save(url: str, repeat: int) -> dict[str, Any]:
     }
 
 
-def _floor(database: Any, captured: list[tuple[str, Any]], repeat: int) -> list[float]:
+def _floor(database: Any, captured: list[tuple[str, Any, bool]], repeat: int) -> list[float]:
     """The same statements in one transaction, rolled back (a commit would repeat unique
     reference numbers); the commit's cost is added by timing an empty committed write."""
     raw = database.engine.raw_connection()
@@ -137,7 +139,10 @@ def _floor(database: Any, captured: list[tuple[str, Any]], repeat: int) -> list[
             start = time.perf_counter()
             if sqlite:
                 cursor.execute("BEGIN IMMEDIATE")
-            for statement, parameters in captured:
+            for statement, parameters, many in captured:
+                if many:  # the schedule's rows, sent as one multi-row insert
+                    cursor.executemany(statement, parameters)
+                    continue
                 cursor.execute(statement, parameters)
                 if cursor.description is not None:
                     cursor.fetchall()

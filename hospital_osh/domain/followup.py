@@ -76,6 +76,7 @@ class Basis:
     source: str
     verified: Evidence
     overridden: bool = False  # the hospital's protocol settings changed this item
+    schedule: str = ""  # the schedule the item belongs to (item ids repeat across schedules)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ def _planned(advice: PathogenAdvice, item: ScheduleItem, d0: dt.date) -> Planned
         source=item.source or advice.decision.source,
         verified=item.verified or advice.decision.verified,
         overridden=item.overridden,
+        schedule=item.schedule,
     )
     return PlannedTest(
         code=item.code,

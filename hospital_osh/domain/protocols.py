@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hospital_osh.domain.messages import Params, freeze
+from hospital_osh.domain.codes import N_
+from hospital_osh.domain.messages import Issue, Params, Severity, freeze, issue
 from hospital_osh.domain.protocol_vocab import (
     ANY,
     REASONS,
@@ -176,6 +177,12 @@ class Protocol:
     schedules: tuple[tuple[str, tuple[ScheduleItem, ...]], ...]
     alternative: str | None = None
     overrides: tuple[str, ...] = ()
+    adjustments: tuple[OffsetAdjustment, ...] = ()  # the hospital's own offsets, with reasons
+
+    def adjustment(self, schedule: str, item_id: str) -> OffsetAdjustment | None:
+        return next(
+            (a for a in self.adjustments if (a.schedule, a.item_id) == (schedule, item_id)), None
+        )
 
     def name(self, language: str) -> str:
         return self.name_zh if language.startswith("zh") else self.name_en
@@ -724,3 +731,84 @@ class _Builder:
 
 _TOP_REQUIRED = {"protocol", "hiv_timing", "schedules", "hbv", "hcv", "hiv", "source_tests"}
 _TOP_OPTIONAL = {"hiv_grade", "hiv_regimen"}
+
+
+# -- a hospital's own offsets ---------------------------------------------------------------------
+
+# No schedule item of either protocol goes past 8 months; two years is beyond any follow-up a
+# protocol asks for, so a larger number is a typing error rather than a choice.
+MAX_OFFSET_DAYS = 730
+
+
+@dataclass(frozen=True)
+class OffsetAdjustment:
+    """The hospital's due day and window (days from D0) for one schedule item, and why."""
+
+    schedule: str
+    item_id: str
+    due: int
+    window_start: int
+    window_end: int
+    reason: str = ""
+
+
+def find_item(protocol: Protocol, schedule: str, item_id: str) -> ScheduleItem | None:
+    """The schedule item ``item_id`` of ``schedule`` (ids repeat across schedules)."""
+    items = dict(protocol.schedules).get(schedule, ())
+    return next((item for item in items if item.id == item_id), None)
+
+
+def adjustment_issues(adjustment: OffsetAdjustment, row: str) -> list[Issue]:
+    """What is wrong with an adjustment, each message naming ``row`` (how the user knows it)."""
+    found: list[Issue] = []
+    values = {
+        "due": adjustment.due,
+        "window_start": adjustment.window_start,
+        "window_end": adjustment.window_end,
+    }
+    for name, value in values.items():
+        if not 0 <= value <= MAX_OFFSET_DAYS:
+            found.append(
+                issue(
+                    name,
+                    Severity.ERROR,
+                    N_("{row}: days must be between 0 and {limit}."),
+                    row=row,
+                    limit=MAX_OFFSET_DAYS,
+                )
+            )
+    if not found and not adjustment.window_start <= adjustment.due <= adjustment.window_end:
+        found.append(
+            issue(
+                "window_start",
+                Severity.ERROR,
+                N_(
+                    "{row}: the window (day {start} to day {end}) does not contain the due "
+                    "day {due}."
+                ),
+                row=row,
+                start=adjustment.window_start,
+                end=adjustment.window_end,
+                due=adjustment.due,
+            )
+        )
+    if not adjustment.reason.strip():
+        found.append(
+            issue("reason", Severity.ERROR, N_("{row}: give the reason for the change."), row=row)
+        )
+    return found
+
+
+def adjustments_as_overrides(adjustments: Sequence[OffsetAdjustment]) -> dict[str, Any]:
+    """The adjustments in the shape :func:`merge_overrides` takes (schedule items by id)."""
+    schedules: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for adjustment in adjustments:
+        items = schedules.setdefault(adjustment.schedule, {"items": []})["items"]
+        items.append(
+            {
+                "id": adjustment.item_id,
+                "due": adjustment.due,
+                "window": [adjustment.window_start, adjustment.window_end],
+            }
+        )
+    return {"schedules": schedules} if schedules else {}

@@ -9,6 +9,8 @@ from hospital_osh.models.committee import (
     CommitteeMember,
     MeetingAttendance,
     MeetingDecision,
+    MinutesSignature,
+    MinutesVersion,
 )
 from hospital_osh.models.exposures import Exposure, LocalCode
 from hospital_osh.models.hazards import Hazard, HazardAssessment, HazardControl
@@ -20,10 +22,19 @@ from hospital_osh.models.healthwise import (
     ChecklistSheet,
     ChecklistTemplate,
     Checkpoint,
+    PlanRevision,
 )
-from hospital_osh.models.people import Department, Hospital, StaffingFte, StaffingYear, Worker
+from hospital_osh.models.people import (
+    Department,
+    Hospital,
+    StaffingFte,
+    StaffingYear,
+    Worker,
+    WorkerHbvStatus,
+)
 from hospital_osh.models.post_exposure import (
     CaseOutcome,
+    CaseReopening,
     DiseaseNotification,
     FollowUp,
     FollowUpDateChange,
@@ -31,6 +42,7 @@ from hospital_osh.models.post_exposure import (
     PepCourseRecord,
     PostExposureAssessment,
     Prophylaxis,
+    ProtocolAdjustment,
     SerologyResult,
 )
 
@@ -43,6 +55,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CaseOutcome",
+    "CaseReopening",
     "ChecklistAnswer",
     "ChecklistModule",
     "ChecklistSheet",
@@ -63,13 +76,18 @@ __all__ = [
     "LocalCode",
     "MeetingAttendance",
     "MeetingDecision",
+    "MinutesSignature",
+    "MinutesVersion",
     "PepCourseRecord",
+    "PlanRevision",
     "PostExposureAssessment",
     "Prophylaxis",
+    "ProtocolAdjustment",
     "SerologyResult",
     "Setting",
     "StaffingFte",
     "StaffingYear",
     "User",
     "Worker",
+    "WorkerHbvStatus",
 ]

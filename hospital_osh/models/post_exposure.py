@@ -98,8 +98,10 @@ class FollowUp(UuidMixin, VersionedMixin, Base):
     __tablename__ = "followup"
     __table_args__ = (
         UniqueConstraint("exposure_id", "plan_key"),
-        # The follow-ups page and reminders: open items by window, across all exposures.
-        Index("ix_followup_state_window_end", "state", "window_end"),
+        # The follow-ups page and reminders: open items by window, across all exposures. The
+        # urgency index holds the list's order after the state (a page is an index range read)
+        # and window_start last, so every tab's count reads the index alone (migration 0008).
+        Index("ix_followup_urgency", "state", "window_end", "due_date", "id", "window_start"),
         Index("ix_followup_state_window_start", "state", "window_start"),
     )
 
@@ -189,3 +191,40 @@ class DiseaseNotification(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[str] = mapped_column(String(40))
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CaseReopening(Base):
+    """A closed case opened again: the outcome it had, who reopened it, when and why."""
+
+    __tablename__ = "case_reopening"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exposure_id: Mapped[int] = mapped_column(ForeignKey("exposure.id"), index=True)
+    previous_status: Mapped[str] = mapped_column(String(_CODE))
+    previous_outcome: Mapped[str] = mapped_column(String(_CODE))
+    seroconversion_date: Mapped[dt.date | None] = mapped_column(Date)
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    closed_by: Mapped[str] = mapped_column(String(40))
+    closed_at: Mapped[dt.datetime] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+    reopened_by: Mapped[str] = mapped_column(String(40))
+    reopened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ProtocolAdjustment(VersionedMixin, Base):
+    """The hospital's own offsets for one schedule item of a protocol (days from D0), with the
+    reason; merged over the shipped protocol file when schedules are generated."""
+
+    __tablename__ = "protocol_adjustment"
+    __table_args__ = (UniqueConstraint("protocol_id", "schedule", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    protocol_id: Mapped[str] = mapped_column(String(_CODE))
+    schedule: Mapped[str] = mapped_column(String(80))
+    item_id: Mapped[str] = mapped_column(String(80))
+    due: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[int] = mapped_column(Integer)
+    window_end: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(40))
+    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

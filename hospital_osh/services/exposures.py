@@ -26,6 +26,7 @@ from hospital_osh.models.base import utcnow
 from hospital_osh.services import audit, local_codes
 from hospital_osh.services.context import Actor
 from hospital_osh.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from hospital_osh.services.page_rows import build_rows, nulls_last_page
 from hospital_osh.services.text_checks import has_control_characters, text_problem
 
 HIDDEN = "•••"
@@ -467,6 +468,33 @@ SORT_COLUMNS: dict[str, Any] = {
 }
 
 
+_LIST_SELECT = select(
+    Exposure.id,
+    Exposure.reference,
+    Exposure.occurred_at,
+    Exposure.reported_at,
+    Exposure.hours_to_report,
+    Exposure.exposure_type,
+    Exposure.worker_name,
+    Exposure.worker_kind,
+    Exposure.job_category,
+    Exposure.department_id,
+    _Dept.code,
+    _Dept.name_zh,
+    _Dept.name_en,
+    Exposure.location_type,
+    Exposure.device_type,
+    Exposure.source_identified,
+    Exposure.status,
+    Exposure.outcome,
+    Exposure.incomplete,
+    Exposure.missing,
+    Exposure.reported_by,
+).outerjoin(_Dept, Exposure.department_id == _Dept.id)
+"""The exposures page's columns, built once (a statement is immutable; building its 21 columns
+was a tenth of a page's time)."""
+
+
 def list_exposures(
     session: Session,
     actor: Actor,
@@ -483,96 +511,97 @@ def list_exposures(
     columns = SORT_COLUMNS.get(sort, SORT_COLUMNS["occurred_at"])
     order = [c.desc() if descending else c.asc() for c in columns]
     order.append(Exposure.id.desc() if descending else Exposure.id.asc())
-    query = _filtered(
-        select(
-            Exposure.id,
-            Exposure.reference,
-            Exposure.occurred_at,
-            Exposure.reported_at,
-            Exposure.hours_to_report,
-            Exposure.exposure_type,
-            Exposure.worker_name,
-            Exposure.worker_kind,
-            Exposure.job_category,
-            Exposure.department_id,
-            _Dept.code,
-            _Dept.name_zh,
-            _Dept.name_en,
-            Exposure.location_type,
-            Exposure.device_type,
-            Exposure.source_identified,
-            Exposure.status,
-            Exposure.outcome,
-            Exposure.incomplete,
-            Exposure.missing,
-            Exposure.reported_by,
-        ).outerjoin(_Dept, Exposure.department_id == _Dept.id),
-        filters,
-        actor,
-    ).order_by(*order)
-    if offset:
+    query = _filtered(_LIST_SELECT, filters, actor).order_by(*order)
+    if sort == "department":
+        # Records with a department in its code order, then those without one: each part an
+        # index walk (department code, then ix_exposure_department_id) that stops after a
+        # page. One ORDER BY over the outer join sorted all 100,000 records (PostgreSQL:
+        # 116 ms at the L size); it also put the records without a department first on
+        # SQLite and last on PostgreSQL.
+        tie = Exposure.id.desc() if descending else Exposure.id.asc()
+        ids = nulls_last_page(
+            session,
+            _filtered(
+                select(Exposure.id).join(_Dept, Exposure.department_id == _Dept.id),
+                filters,
+                actor,
+            ).order_by(*order),
+            _filtered(
+                select(Exposure.id).where(Exposure.department_id.is_(None)), filters, actor
+            ).order_by(tie),
+            offset,
+            limit,
+        )
+        query = query.where(Exposure.id.in_([i for (i,) in ids]))
+        query = query.order_by(None).order_by(_Dept.code.is_(None), *order)
+    elif offset:
         # A deep page: find its ids first, walking an index rather than whole rows, then read
         # only those rows. OFFSET over whole rows made scrolling to the end of 100,000 records
         # quadratic (bench/run.py: 17 s on SQLite).
-        ids = select(Exposure.id)
-        if sort == "department":  # the only order that needs the join (a plain index otherwise)
-            ids = ids.outerjoin(_Dept, Exposure.department_id == _Dept.id)
-        page_ids = _filtered(ids, filters, actor).order_by(*order).offset(offset).limit(limit)
+        page_ids = (
+            _filtered(select(Exposure.id), filters, actor)
+            .order_by(*order)
+            .offset(offset)
+            .limit(limit)
+        )
         query = query.where(Exposure.id.in_(page_ids))
     else:
         query = query.limit(limit)
-    rows = session.execute(query).all()
-    # Positional unpacking and the role decided once: this loop is most of the page's
-    # Python time (bench/run.py measures it against the bare SQL).
+    rows = session.connection().execute(query).all()  # columns only: no ORM loading
+    # Positional unpacking, the role decided once and DTOs built by ``build_rows`` (a frozen
+    # dataclass's own __init__ was 1.2 ms of a 2 ms page): bench/run.py, issue 10.
     sees_all = actor.sees_identities
     own = actor.username if actor.can(Permission.REPORT_EXPOSURE) else None
-    return [
-        ExposureRow(
-            row_id,
-            reference,
-            occurred_at,
-            reported_at,
-            hours,
-            exposure_type,
-            name if sees_all or reported_by == own else HIDDEN,
-            kind,
-            job,
-            department_id,
-            code or "",
-            name_zh or "",
-            name_en or "",
-            location,
-            device,
-            source,
-            status,
-            outcome,
-            incomplete,
-            len(missing.split()),
-        )
-        for (
-            row_id,
-            reference,
-            occurred_at,
-            reported_at,
-            hours,
-            exposure_type,
-            name,
-            kind,
-            job,
-            department_id,
-            code,
-            name_zh,
-            name_en,
-            location,
-            device,
-            source,
-            status,
-            outcome,
-            incomplete,
-            missing,
-            reported_by,
-        ) in rows
-    ]
+    return build_rows(
+        ExposureRow,
+        (
+            (
+                row_id,
+                reference,
+                occurred_at,
+                reported_at,
+                hours,
+                exposure_type,
+                name if sees_all or reported_by == own else HIDDEN,
+                kind,
+                job,
+                department_id,
+                code or "",
+                name_zh or "",
+                name_en or "",
+                location,
+                device,
+                source,
+                status,
+                outcome,
+                incomplete,
+                len(missing.split()),
+            )
+            for (
+                row_id,
+                reference,
+                occurred_at,
+                reported_at,
+                hours,
+                exposure_type,
+                name,
+                kind,
+                job,
+                department_id,
+                code,
+                name_zh,
+                name_en,
+                location,
+                device,
+                source,
+                status,
+                outcome,
+                incomplete,
+                missing,
+                reported_by,
+            ) in rows
+        ),
+    )
 
 
 def count_exposures(
@@ -874,10 +903,24 @@ def record_exposure(
     info = _cleaned(replace(info, id=None, version=None))
     if info.reported_at is None:
         info = replace(info, reported_at=now)
+    held = _linked_rows(session, info)
     info = _with_snapshot(session, info, None)
+    held += _linked_rows(session, info)
     warnings = _validate(session, info, now, completing=False)
     row = _insert(session, actor, info)
     return SaveResult(_info_of(row, session), warnings)
+
+
+def _linked_rows(session: Session, info: ExposureInfo) -> list[object]:
+    """The worker and departments a record names, loaded once and held by the caller: the
+    session's identity map keeps objects only while referenced, and the snapshot, the checks
+    and the answer each look them up (without this, each lookup is another query)."""
+    wanted = (
+        (Worker, info.worker_id),
+        (Department, info.department_id),
+        (Department, info.home_department_id),
+    )
+    return [session.get(model, key) for model, key in wanted if key is not None]
 
 
 def _update(

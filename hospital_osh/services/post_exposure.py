@@ -20,12 +20,12 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from hospital_osh import paths
@@ -47,14 +47,19 @@ from hospital_osh.domain.protocol_vocab import PATHOGENS
 from hospital_osh.domain.protocols import (
     DEFAULT_PROTOCOL,
     PROTOCOL_FILES,
+    OffsetAdjustment,
     Protocol,
     ProtocolError,
+    adjustment_issues,
+    adjustments_as_overrides,
+    find_item,
     load_protocol,
 )
 from hospital_osh.domain.roles import Permission
 from hospital_osh.i18n import _, current_language
 from hospital_osh.models import (
     CaseOutcome,
+    CaseReopening,
     DiseaseNotification,
     Exposure,
     FollowUp,
@@ -62,9 +67,10 @@ from hospital_osh.models import (
     PepCourseRecord,
     PostExposureAssessment,
     Prophylaxis,
+    ProtocolAdjustment,
 )
-from hospital_osh.models.base import utcnow
-from hospital_osh.services import audit, followups, immunisation, settings
+from hospital_osh.models.base import new_uuid, utcnow
+from hospital_osh.services import audit, exposures, followups, immunisation, settings
 from hospital_osh.services.context import Actor
 from hospital_osh.services.errors import Conflict, NotFound, UserError, ValidationError
 from hospital_osh.services.followups import CANCELLED, DONE, MISSED, OPEN, FollowupRow
@@ -140,6 +146,7 @@ class PlannedItemView:
     reasons: tuple[str, ...]
     verified: str
     pep_item: bool
+    adjusted: str = ""  # "Adjusted by the hospital: <reason>" when the hospital changed its offsets
 
     @property
     def label(self) -> str:
@@ -361,11 +368,52 @@ def protocol_by_id(protocol_id: str) -> Protocol:
     return load_protocol_file(paths.resource("protocols", PROTOCOL_FILES[protocol_id]))
 
 
+ADJUSTED = "hospital"  # how a protocol with the hospital's offsets names them (snapshot, audit)
+
+
+def _adjustments(session: Session, protocol_id: str) -> tuple[OffsetAdjustment, ...]:
+    rows = session.execute(
+        select(
+            ProtocolAdjustment.schedule,
+            ProtocolAdjustment.item_id,
+            ProtocolAdjustment.due,
+            ProtocolAdjustment.window_start,
+            ProtocolAdjustment.window_end,
+            ProtocolAdjustment.reason,
+        )
+        .where(ProtocolAdjustment.protocol_id == protocol_id)
+        .order_by(ProtocolAdjustment.schedule, ProtocolAdjustment.item_id)
+    )
+    return tuple(OffsetAdjustment(*row) for row in rows)
+
+
+@lru_cache(maxsize=32)
+def _with_adjustments(protocol_id: str, adjustments: tuple[OffsetAdjustment, ...]) -> Protocol:
+    """The shipped protocol with the hospital's offsets merged in (validated by the loader:
+    raises ProtocolError naming the row)."""
+    path = paths.resource("protocols", PROTOCOL_FILES[protocol_id])
+    merged = load_protocol(path, adjustments_as_overrides(adjustments), overrides_name=ADJUSTED)
+    return dataclasses.replace(merged, adjustments=adjustments)
+
+
+def adjusted_protocol(session: Session, protocol_id: str) -> Protocol:
+    """A shipped protocol with the hospital's offsets (the shipped one when it has none)."""
+    adjustments = _adjustments(session, protocol_id)
+    if not adjustments:
+        return protocol_by_id(protocol_id)
+    try:
+        return _with_adjustments(protocol_id, adjustments)
+    except ProtocolError as error:
+        raise ProtocolProblem(
+            _("The protocol file cannot be used: {problem}").format(problem=str(error))
+        ) from None
+
+
 def hospital_protocol(session: Session) -> tuple[Protocol, Protocol | None]:
-    """The hospital's protocol (setting ``post_exposure_protocol``) and the alternative it names
-    (CDC beside China for a documented non-responder)."""
+    """The hospital's protocol (setting ``post_exposure_protocol``) with its own offsets, and the
+    alternative it names (CDC beside China for a documented non-responder)."""
     chosen = settings.get_setting(session, SETTING)
-    protocol = protocol_by_id(chosen if chosen in PROTOCOL_FILES else DEFAULT_PROTOCOL)
+    protocol = adjusted_protocol(session, chosen if chosen in PROTOCOL_FILES else DEFAULT_PROTOCOL)
     alternative = None
     if protocol.alternative in PROTOCOL_FILES:
         alternative = protocol_by_id(protocol.alternative)
@@ -499,6 +547,42 @@ def _inputs_json(inputs: ExposureInputs) -> str:
     return json.dumps(values, sort_keys=True, ensure_ascii=False)
 
 
+# The inputs the protocol decided on, as they stood at the exposure: the route and circumstances,
+# the source's statuses and the worker's derived HBV status on D0. A change to any of them makes a
+# saved assessment outdated. The worker's own results measured after the exposure (the baseline
+# anti-HCV and HIV, anti-HBs tested now for a worker whose response is unknown) are results of the
+# follow-up that the schedule asked for: they arrive in nearly every case and do not make it so.
+DECISION_INPUTS = (
+    "exposure_type",
+    "occurred_at",
+    "clean_unused_sharp",
+    "infectious_fluid",
+    "source_identified",
+    "source_hbsag",
+    "source_hbeag",
+    "source_anti_hcv",
+    "source_hcv_rna",
+    "source_hiv",
+    "source_hiv_viral_load",
+    "source_recent_risk",
+    "worker_hbv_status",
+    "china_exposure_level",
+    "china_source_grade",
+)
+
+
+def decision_inputs(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of stored (JSON) inputs that decides whether an assessment is outdated."""
+    return {name: values.get(name) for name in DECISION_INPUTS}
+
+
+def changed_inputs(saved_json: str, current: ExposureInputs) -> tuple[str, ...]:
+    """The decision inputs that differ between a saved assessment and the record now."""
+    before = decision_inputs(json.loads(saved_json))
+    after = decision_inputs(json.loads(_inputs_json(current)))
+    return tuple(name for name in DECISION_INPUTS if before[name] != after[name])
+
+
 # -- rendering --------------------------------------------------------------------------------
 
 
@@ -523,7 +607,11 @@ def _plan_key(test: PlannedTest, d0: dt.date) -> str:
     return f"{test.code}:{test.dose or 0}:{(test.due - d0).days}"
 
 
-def _planned_view(test: PlannedTest, pep_keys: set[str], d0: dt.date) -> PlannedItemView:
+def _planned_view(
+    test: PlannedTest, pep_keys: set[str], d0: dt.date, protocol: Protocol
+) -> PlannedItemView:
+    found = (protocol.adjustment(b.schedule, b.item_id) for b in test.basis if b.overridden)
+    reasons = tuple(dict.fromkeys(a.reason for a in found if a is not None))
     return PlannedItemView(
         code=str(test.code),
         dose=test.dose,
@@ -533,6 +621,11 @@ def _planned_view(test: PlannedTest, pep_keys: set[str], d0: dt.date) -> Planned
         reasons=tuple(r.render(_) for r in test.reasons),
         verified=str(test.verified),
         pep_item=_plan_key(test, d0) in pep_keys,
+        adjusted=(
+            _("Adjusted by the hospital: {reason}").format(reason="; ".join(reasons))
+            if reasons
+            else ""
+        ),
     )
 
 
@@ -576,7 +669,7 @@ def _view(
         inputs=proposal.inputs,
         proposal=proposal,
         lines=tuple(_line(r) for r in proposal.recommendations),
-        planned=tuple(_planned_view(t, pep_keys, d0) for t in planned),
+        planned=tuple(_planned_view(t, pep_keys, d0, protocol) for t in planned),
         worker_hbv_status=str(proposal.inputs.worker_hbv_status),
         worker_hbv_reason=reason,
         worker_anti_hbs=proposal.inputs.worker_anti_hbs,
@@ -591,41 +684,20 @@ def _view(
 
 
 def _snapshot(proposal: Proposal, planned: list[PlannedTest], d0: dt.date) -> str:
-    def rec(r: Recommendation) -> dict[str, Any]:
-        return {
-            "pathogen": r.pathogen,
-            "kind": r.kind,
-            "rule_id": r.rule_id,
-            "action": r.action,
-            "message": r.text.message,
-            "params": r.text.kwargs,
-            "source": r.source,
-            "verified": r.verified,
-            "overridden": r.overridden,
-            "note_en": r.note.en if r.note else "",
-            "note_zh": r.note.zh if r.note else "",
-        }
-
+    """What the audit trail and the outdated rule need of a proposal, kept small (it is stored
+    once per exposure): the protocol and its adjustments, the rows that decided, the PEP level
+    and the keys of the planned items. The full text is rebuilt from the protocol on display."""
     hiv = proposal.hiv
     data = {
         "protocol": proposal.protocol_id,
         "protocol_version": proposal.protocol_version,
+        "overrides": list(proposal.protocol_overrides),
         "assessed_at": proposal.assessed_at.isoformat(),
-        "recommendations": [rec(r) for r in proposal.recommendations],
+        "rules": [r.rule_id for r in proposal.recommendations],
         "pep_level": hiv.pep if hiv else None,
-        "pep_limit_at": hiv.clock.limit_at.isoformat() if hiv else None,
-        "planned": [
-            {
-                "code": t.code,
-                "dose": t.dose,
-                "due": t.due.isoformat(),
-                "window": [t.window_start.isoformat(), t.window_end.isoformat()],
-                "key": _plan_key(t, d0),
-            }
-            for t in planned
-        ],
+        "planned": [_plan_key(t, d0) for t in planned],
     }
-    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 # -- assessment -------------------------------------------------------------------------------
@@ -683,6 +755,63 @@ def propose(
     return _view(exposure, protocol, proposal, planned, pep_keys, status, None)
 
 
+def _draft_exposure(info: exposures.ExposureInfo) -> Exposure:
+    """A transient record holding what the form says now. It is never added to the session,
+    so nothing about it can be flushed: the proposal reads it like a saved record."""
+    return Exposure(
+        id=info.id or 0,
+        reference=info.reference,
+        worker_id=info.worker_id,
+        occurred_at=info.occurred_at,
+        exposure_type=info.exposure_type,
+        device_contaminated=info.device_contaminated,
+        fluid_type=info.fluid_type,
+        fluid_visibly_bloody=info.fluid_visibly_bloody,
+        source_identified=info.source_identified,
+        source_hbsag=info.source_hbsag,
+        source_hbeag=info.source_hbeag,
+        source_anti_hcv=info.source_anti_hcv,
+        source_hcv_rna=info.source_hcv_rna,
+        source_hiv=info.source_hiv,
+        source_hiv_viral_load=info.source_hiv_viral_load,
+        china_grade=info.china_grade,
+        china_source_grade=info.china_source_grade,
+        status=info.status,
+        outcome=info.outcome,
+    )
+
+
+def propose_for(
+    session: Session,
+    actor: Actor,
+    info: exposures.ExposureInfo,
+    *,
+    now: dt.datetime | None = None,
+) -> AssessmentView:
+    """What the protocol proposes for the values on a form, saved or not; writes nothing.
+
+    The exposure and quick-report forms call it a moment after each change, so the officer sees
+    the recommendation while typing the source and worker status (issue 5: within a second).
+    It takes the same path as ``propose`` (the worker's immunity from the records, the
+    hospital's protocol and offsets) on a transient record; ``saved`` is False. A form that
+    lacks what the tables need is refused with the field named."""
+    actor.require(Permission.MANAGE_POST_EXPOSURE)
+    missing: dict[str, str] = {}
+    if info.occurred_at is None:
+        missing["occurred_at"] = _("Enter when the exposure happened.")
+    if not info.exposure_type:
+        missing["exposure_type"] = _("Choose the type of exposure.")
+    if missing:
+        raise ValidationError(missing)
+    if info.serostatus_hidden:
+        raise ValidationError(
+            {"source_identified": _("Source test results are hidden for your role.")}
+        )
+    exposure = _draft_exposure(info)
+    protocol, proposal, planned, pep_keys, status = _propose(session, exposure, None, now)
+    return _view(exposure, protocol, proposal, planned, pep_keys, status, None)
+
+
 def _assessment(session: Session, exposure_id: int) -> PostExposureAssessment | None:
     return session.scalar(
         select(PostExposureAssessment).where(PostExposureAssessment.exposure_id == exposure_id)
@@ -690,6 +819,8 @@ def _assessment(session: Session, exposure_id: int) -> PostExposureAssessment | 
 
 
 def _basis_json(test: PlannedTest) -> str:
+    """Why the item exists, for the follow-ups list (pathogen, reason) and the audit (row, item,
+    tag); the source text stays in the protocol file, named by the row."""
     return json.dumps(
         [
             {
@@ -698,13 +829,13 @@ def _basis_json(test: PlannedTest) -> str:
                 "item_id": b.item_id,
                 "reason": b.reason.message,
                 "params": b.reason.kwargs,
-                "source": b.source,
                 "verified": b.verified,
-                "overridden": b.overridden,
+                **({"overridden": True} if b.overridden else {}),
             }
             for b in test.basis
         ],
         ensure_ascii=False,
+        separators=(",", ":"),
     )
 
 
@@ -723,21 +854,30 @@ def _sync_schedule(
     }
     wanted = {_plan_key(t, d0): t for t in planned}
     added = cancelled = 0
+    new_rows: list[dict[str, Any]] = []
+    stamp = utcnow()
     for key, test in wanted.items():
         row = existing.get(key)
         if row is None:
-            session.add(
-                FollowUp(
-                    exposure_id=exposure.id,
-                    plan_key=key,
-                    code=str(test.code),
-                    dose=test.dose,
-                    pep_item=key in pep_keys,
-                    due_date=test.due,
-                    window_start=test.window_start,
-                    window_end=test.window_end,
-                    basis=_basis_json(test),
-                )
+            new_rows.append(
+                {
+                    "uuid": new_uuid(),
+                    "version": 1,
+                    "exposure_id": exposure.id,
+                    "plan_key": key,
+                    "code": str(test.code),
+                    "dose": test.dose,
+                    "pep_item": key in pep_keys,
+                    "due_date": test.due,
+                    "window_start": test.window_start,
+                    "window_end": test.window_end,
+                    "basis": _basis_json(test),
+                    "state": OPEN,
+                    "state_reason": "",
+                    "note": "",
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                }
             )
             added += 1
         elif row.state == CANCELLED and row.state_reason == _auto_reason():
@@ -748,6 +888,8 @@ def _sync_schedule(
             row.state, row.state_reason, row.updated_at = CANCELLED, _auto_reason(), utcnow()
             cancelled += 1
     session.flush()
+    if new_rows:  # one multi-row INSERT: one round trip on PostgreSQL, whatever the count
+        session.execute(insert(cast(Table, FollowUp.__table__)), new_rows)
     return {"added": added, "cancelled": cancelled}
 
 
@@ -1423,7 +1565,7 @@ def close_case(
 def _saved_view(
     session: Session, exposure: Exposure, saved: PostExposureAssessment, now: dt.datetime | None
 ) -> AssessmentView:
-    protocol = protocol_by_id(saved.protocol_id)
+    protocol = adjusted_protocol(session, saved.protocol_id)
     alternative = protocol_by_id(protocol.alternative) if protocol.alternative else None
     values = json.loads(saved.inputs)
     values["occurred_at"] = dt.datetime.fromisoformat(values["occurred_at"])
@@ -1435,7 +1577,7 @@ def _saved_view(
     d0 = followups.exposure_day(exposure)
     planned, pep_keys = _schedule(proposal, protocol, d0, _pep_decision(session, exposure.id))
     current, status = exposure_inputs(session, exposure)
-    outdated = _inputs_json(current) != saved.inputs
+    outdated = bool(changed_inputs(saved.inputs, current))
     return _view(exposure, protocol, proposal, planned, pep_keys, status, saved, outdated)
 
 
@@ -1510,3 +1652,340 @@ def check_recorded(recorded: Mapping[str, str] | None) -> dict[str, str]:
     """Check post-exposure answers as ``ensure_assessed`` will (the historical import's dry
     run reports them before anything is written); raises ValidationError naming the column."""
     return _recorded(recorded)
+
+
+# -- reopening a closed case ------------------------------------------------------------------
+
+CLOSED_STATUSES = ("closed", "lost_to_follow_up")  # the exposure statuses a case can reopen from
+
+
+@dataclass(frozen=True)
+class ReopeningRow:
+    """An earlier closing of the case, undone: the outcome it had and why it was reopened."""
+
+    previous_status: str
+    previous_outcome: str
+    seroconversion_date: dt.date | None
+    outcome_note: str
+    closed_by: str
+    closed_at: dt.datetime
+    reason: str
+    reopened_by: str
+    reopened_at: dt.datetime
+
+
+def reopen_case(session: Session, actor: Actor, exposure_id: int, reason: str) -> ReopeningRow:
+    """Open a closed (or lost) case again, e.g. when a worker lost to follow-up comes back.
+
+    The outcome it had moves to the case's history with the reason; the items a "lost to
+    follow-up" closing marked missed are open again, and follow-ups can be added (re-assessment)
+    or re-planned. One audit event."""
+    actor.require(Permission.MANAGE_POST_EXPOSURE)
+    exposure = _exposure(session, exposure_id)
+    if exposure.status not in ("closed", "lost_to_follow_up"):
+        raise ValidationError({"reason": _("The case is not closed.")})
+    errors: dict[str, str] = {}
+    if not reason.strip():
+        errors["reason"] = _("Give the reason for reopening the case.")
+    elif problem := text_problem(reason, multiline=True):
+        errors["reason"] = problem
+    if errors:
+        raise ValidationError(errors)
+    closed = session.scalar(select(CaseOutcome).where(CaseOutcome.exposure_id == exposure_id))
+    history = CaseReopening(
+        exposure_id=exposure_id,
+        previous_status=exposure.status,
+        previous_outcome=exposure.outcome,
+        seroconversion_date=closed.seroconversion_date if closed else None,
+        outcome_note=closed.note if closed else "",
+        closed_by=closed.closed_by if closed else "",
+        closed_at=closed.closed_at if closed else exposure.updated_at,
+        reason=reason.strip(),
+        reopened_by=actor.username,
+    )
+    session.add(history)
+    if closed is not None:
+        session.delete(closed)
+    reopened_items = 0
+    lost = N_("Lost to follow-up.")
+    for item in session.scalars(
+        select(FollowUp).where(
+            FollowUp.exposure_id == exposure_id,
+            FollowUp.state == MISSED,
+            FollowUp.state_reason == lost,
+        )
+    ):
+        item.state, item.state_reason, item.updated_at = OPEN, "", utcnow()
+        reopened_items += 1
+    before = {"status": exposure.status, "outcome": exposure.outcome}
+    exposure.status, exposure.outcome = "under_follow_up", str(Outcome.PENDING)
+    exposure.updated_at = utcnow()
+    session.flush()
+    changes = audit.diff(before, {"status": exposure.status, "outcome": exposure.outcome}) | {
+        "reason": [None, history.reason],
+        "followups_reopened": [None, reopened_items],
+    }
+    audit.record(session, actor, "reopen", ENTITY, exposure_id, changes)
+    return _reopening_row(history)
+
+
+def _reopening_row(row: CaseReopening) -> ReopeningRow:
+    return ReopeningRow(
+        row.previous_status,
+        row.previous_outcome,
+        row.seroconversion_date,
+        row.outcome_note,
+        row.closed_by,
+        row.closed_at,
+        row.reason,
+        row.reopened_by,
+        row.reopened_at,
+    )
+
+
+def reopenings(session: Session, actor: Actor, exposure_id: int) -> tuple[ReopeningRow, ...]:
+    """The case's earlier closings that were undone, oldest first."""
+    actor.require(Permission.VIEW_SEROSTATUS)
+    return tuple(
+        _reopening_row(row)
+        for row in session.scalars(
+            select(CaseReopening)
+            .where(CaseReopening.exposure_id == exposure_id)
+            .order_by(CaseReopening.id)
+        )
+    )
+
+
+# -- the hospital's own schedule offsets -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleRowView:
+    """One schedule item of a protocol: the protocol's offsets and, if set, the hospital's."""
+
+    protocol_id: str
+    schedule: str
+    item_id: str
+    code: str
+    label: str  # the test or treatment in the user's language (with its dose)
+    protocol_due: int
+    protocol_window: tuple[int, int]
+    due: int
+    window_start: int
+    window_end: int
+    adjusted: bool
+    reason: str = ""
+    changed_by: str = ""
+    changed_at: dt.datetime | None = None
+
+    @property
+    def row_name(self) -> str:
+        """How messages name the row: the test, then its schedule and item."""
+        return f"{self.label} ({self.schedule} / {self.item_id})"
+
+
+@dataclass(frozen=True)
+class AdjustmentInput:
+    protocol_id: str
+    schedule: str
+    item_id: str
+    due: int
+    window_start: int
+    window_end: int
+    reason: str
+
+
+def _item_label(code: str, dose: int | None) -> str:
+    from hospital_osh.domain.protocol_vocab import FOLLOWUP_ITEMS
+
+    name = _(FOLLOWUP_ITEMS.label(code))
+    return f"{name} {dose}" if dose else name
+
+
+def schedule_rows(session: Session, protocol_id: str) -> list[ScheduleRowView]:
+    """Every schedule item of a shipped protocol with the hospital's offsets beside it (the
+    settings section's table). Protocol data: any signed-in user may read it."""
+    if protocol_id not in PROTOCOL_FILES:
+        raise ValidationError(
+            {
+                "protocol_id": _("Choose one of: {choices}.").format(
+                    choices=", ".join(PROTOCOL_FILES)
+                )
+            }
+        )
+    shipped = protocol_by_id(protocol_id)
+    stored = {
+        (row.schedule, row.item_id): row
+        for row in session.scalars(
+            select(ProtocolAdjustment).where(ProtocolAdjustment.protocol_id == protocol_id)
+        )
+    }
+    rows = []
+    for name, items in shipped.schedules:
+        for item in items:
+            own = stored.get((name, item.id))
+            rows.append(
+                ScheduleRowView(
+                    protocol_id=protocol_id,
+                    schedule=name,
+                    item_id=item.id,
+                    code=str(item.code),
+                    label=_item_label(str(item.code), item.dose),
+                    protocol_due=item.due,
+                    protocol_window=(item.window_start, item.window_end),
+                    due=own.due if own else item.due,
+                    window_start=own.window_start if own else item.window_start,
+                    window_end=own.window_end if own else item.window_end,
+                    adjusted=own is not None,
+                    reason=own.reason if own else "",
+                    changed_by=own.changed_by if own else "",
+                    changed_at=own.changed_at if own else None,
+                )
+            )
+    return rows
+
+
+def _shipped_item(protocol_id: str, schedule: str, item_id: str) -> tuple[Protocol, str]:
+    if protocol_id not in PROTOCOL_FILES:
+        raise ValidationError(
+            {
+                "protocol_id": _("Choose one of: {choices}.").format(
+                    choices=", ".join(PROTOCOL_FILES)
+                )
+            }
+        )
+    shipped = protocol_by_id(protocol_id)
+    item = find_item(shipped, schedule, item_id)
+    if item is None:
+        raise ValidationError(
+            {
+                "item_id": _("The protocol has no schedule item '{item}' in '{schedule}'.").format(
+                    item=item_id, schedule=schedule
+                )
+            }
+        )
+    label = f"{_item_label(str(item.code), item.dose)} ({schedule} / {item_id})"
+    return shipped, label
+
+
+def set_adjustment(session: Session, actor: Actor, entry: AdjustmentInput) -> ScheduleRowView:
+    """Set the hospital's due day and window of one schedule item, with the reason.
+
+    Days outside 0..730, a window that does not contain the due day or a missing reason are
+    refused naming the row; so is an offset the protocol's own rules forbid (anti-HBs tested
+    too early after the vaccine or HBIG). Schedules generated from now on use it."""
+    actor.require(Permission.MANAGE_HOSPITAL)
+    _shipped, label = _shipped_item(entry.protocol_id, entry.schedule, entry.item_id)
+    adjustment = OffsetAdjustment(
+        entry.schedule,
+        entry.item_id,
+        entry.due,
+        entry.window_start,
+        entry.window_end,
+        entry.reason.strip(),
+    )
+    errors = issue_messages(adjustment_issues(adjustment, label))
+    if not errors and (problem := text_problem(entry.reason, multiline=True)):
+        errors["reason"] = problem
+    if errors:
+        raise ValidationError(errors)
+    others = tuple(
+        a
+        for a in _adjustments(session, entry.protocol_id)
+        if (a.schedule, a.item_id) != (entry.schedule, entry.item_id)
+    )
+    try:
+        _with_adjustments(entry.protocol_id, (*others, adjustment))
+    except ProtocolError as error:
+        raise ValidationError(
+            {
+                "due": _("{row}: the protocol does not allow it: {problem}").format(
+                    row=label, problem=error.problem
+                )
+            }
+        ) from None
+    row = session.scalar(
+        select(ProtocolAdjustment).where(
+            ProtocolAdjustment.protocol_id == entry.protocol_id,
+            ProtocolAdjustment.schedule == entry.schedule,
+            ProtocolAdjustment.item_id == entry.item_id,
+        )
+    )
+    before: dict[str, Any] = {}
+    if row is None:
+        row = ProtocolAdjustment(
+            protocol_id=entry.protocol_id, schedule=entry.schedule, item_id=entry.item_id
+        )
+        session.add(row)
+    else:
+        before = _adjustment_values(row)
+    row.due, row.window_start, row.window_end = entry.due, entry.window_start, entry.window_end
+    row.reason = adjustment.reason
+    row.changed_by = actor.username
+    row.changed_at = utcnow()
+    session.flush()
+    key = f"{entry.protocol_id}:{entry.schedule}:{entry.item_id}"
+    changes = audit.diff(before, _adjustment_values(row))
+    audit.record(session, actor, "adjust_offsets", "protocol", key, changes)
+    return next(
+        r
+        for r in schedule_rows(session, entry.protocol_id)
+        if (r.schedule, r.item_id) == (entry.schedule, entry.item_id)
+    )
+
+
+def reset_adjustment(
+    session: Session, actor: Actor, protocol_id: str, schedule: str, item_id: str
+) -> ScheduleRowView:
+    """Return one schedule item to the protocol's own offsets (audited with what it was)."""
+    actor.require(Permission.MANAGE_HOSPITAL)
+    _shipped_item(protocol_id, schedule, item_id)
+    row = session.scalar(
+        select(ProtocolAdjustment).where(
+            ProtocolAdjustment.protocol_id == protocol_id,
+            ProtocolAdjustment.schedule == schedule,
+            ProtocolAdjustment.item_id == item_id,
+        )
+    )
+    if row is None:
+        raise ValidationError({"item_id": _("The row already has the protocol's values.")})
+    before = _adjustment_values(row)
+    session.delete(row)
+    session.flush()
+    key = f"{protocol_id}:{schedule}:{item_id}"
+    audit.record(session, actor, "reset_offsets", "protocol", key, audit.diff(before, {}))
+    return next(
+        r
+        for r in schedule_rows(session, protocol_id)
+        if (r.schedule, r.item_id) == (schedule, item_id)
+    )
+
+
+def _adjustment_values(row: ProtocolAdjustment) -> dict[str, Any]:
+    return {
+        "due": row.due,
+        "window_start": row.window_start,
+        "window_end": row.window_end,
+        "reason": row.reason,
+    }
+
+
+# -- the case sheet -----------------------------------------------------------------------------
+
+
+def case_sheet_info(
+    session: Session, actor: Actor, exposure_id: int, language: str
+) -> exposures.ExposureInfo:
+    """The record a case sheet prints (masked as the actor's role requires), with one audit
+    event: a confidential document leaves the system, so the trail says who printed which case.
+    Call it in the transaction that builds the sheet, so a failed build leaves no event."""
+    info = exposures.get_exposure(session, actor, exposure_id)
+    audit.record(
+        session,
+        actor,
+        "print_case_sheet",
+        exposures.ENTITY,
+        exposure_id,
+        {"reference": [None, info.reference], "language": [None, language]},
+    )
+    return info

@@ -83,9 +83,10 @@ from hospital_osh.ui.widgets.exposure_form import (
 )
 from hospital_osh.ui.widgets.exposure_worker_picker import WorkerPicker
 from hospital_osh.ui.widgets.optional_date_edit import OptionalDateEdit
-from hospital_osh.ui.widgets.post_exposure_panel import PostExposurePanel
+from hospital_osh.ui.widgets.post_exposure_panel import PostExposurePanel, ProposalPreview
 
 CHECK_DELAY_MS = 300
+PROPOSAL_DELAY_MS = 200  # the protocol's proposal follows the typing this long after a change
 
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
@@ -266,6 +267,7 @@ class ExposureDialog(QDialog):
         self._set_read_only(not self.editable)
         if self.post_exposure is not None:
             self.post_exposure.set_exposure(info.id)
+        self._update_proposal()
 
     def to_info(self) -> ExposureInfo:
         """What the form holds now, carrying the loaded id and version."""
@@ -373,6 +375,9 @@ class ExposureDialog(QDialog):
                 self._loading = False
         self._update_header()
         self.completeness.retranslate()
+        if self.proposal_preview is not None:
+            self.proposal_preview.retranslate()
+            self._update_proposal()  # the proposal's texts again, in the new language
         if self.post_exposure is not None:  # the tab after the record's sections
             self.tabs.setTabText(len(SECTIONS), _("Post-exposure"))
             self.post_exposure.retranslate()
@@ -431,6 +436,13 @@ class ExposureDialog(QDialog):
         self.grade_hint.setProperty("role", "hint")
         self.grade_hint.setWordWrap(True)
 
+        # What the protocol proposes for the values typed (writers of post-exposure care only).
+        self.proposal_preview: ProposalPreview | None = None
+        actor = self.context.actor
+        if PostExposurePanel.visible_for(actor) and actor.can(Permission.MANAGE_POST_EXPOSURE):
+            self.proposal_preview = ProposalPreview(self)
+            self.proposal_preview.hide()
+
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         for index, (key, _title, names) in enumerate(SECTIONS):
@@ -445,7 +457,14 @@ class ExposureDialog(QDialog):
                 outer.addWidget(self.fluid_note)
             elif key == "source":
                 outer.addWidget(self.masked_note)
-            outer.addLayout(form)
+            if key == "source" and self.proposal_preview is not None:
+                beside = QHBoxLayout()  # the proposal stays in view while the results are typed
+                beside.setSpacing(16)
+                beside.addLayout(form, 3)
+                beside.addWidget(self.proposal_preview, 2, Qt.AlignmentFlag.AlignTop)
+                outer.addLayout(beside)
+            else:
+                outer.addLayout(form)
             if key == "status":
                 outer.addWidget(self.grade_hint)
             outer.addStretch(1)
@@ -497,6 +516,10 @@ class ExposureDialog(QDialog):
         self.check_timer.setSingleShot(True)
         self.check_timer.setInterval(CHECK_DELAY_MS)
         self.check_timer.timeout.connect(self._check)
+        self.proposal_timer = QTimer(self)
+        self.proposal_timer.setSingleShot(True)
+        self.proposal_timer.setInterval(PROPOSAL_DELAY_MS)
+        self.proposal_timer.timeout.connect(self._update_proposal)
 
     def _make_field(self, name: str, parent: QWidget) -> QWidget:
         widget: QWidget
@@ -715,6 +738,8 @@ class ExposureDialog(QDialog):
         self._update_visibility()
         self._update_completeness()
         self.check_timer.start()
+        if self.proposal_preview is not None:
+            self.proposal_timer.start()
 
     def _on_save_clicked(self) -> None:
         self.save()
@@ -809,6 +834,20 @@ class ExposureDialog(QDialog):
         for form in self.forms.values():
             form.show_errors({k: v for k, v in errors.items() if form.has_field(k)}, focus=False)
         self._show_warnings(warnings)
+
+    def _update_proposal(self) -> None:
+        """Show what the protocol proposes for the form's values (nothing is written): beside
+        the source fields and in the post-exposure tab, marked as not yet recorded. A saved
+        record without changes shows its saved state instead."""
+        self.proposal_timer.stop()
+        panel, preview = self.post_exposure, self.proposal_preview
+        if panel is None or preview is None or not self.editable:
+            return
+        info = self.to_info()
+        draft = info.id is None or info != self._baseline
+        view, problem = panel.show_draft(info if draft else None)
+        preview.set_view(view, problem)
+        preview.setVisible(draft and (view is not None or bool(problem)))
 
     def _show_warnings(self, warnings: dict[str, str]) -> None:
         for form in self.forms.values():

@@ -5,6 +5,10 @@ typed, the hours since the exposure and what to do now (first aid, the OSH offic
 prophylaxis windows) are shown in the user's language; on save the service answers with the
 case number, shown large with the same advice. Tab moves on, Enter in the staff box picks the
 match, Ctrl+Enter saves from anywhere; a failed save keeps the input and says why at the field.
+
+An officer who manages post-exposure care also sees, a moment after each change, what the
+protocol proposes for the worker's immunity, the type of exposure and whether the source is
+known (``services.post_exposure.propose_for``), marked as a proposal not yet recorded.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -32,10 +37,13 @@ from PySide6.QtWidgets import (
 from hospital_osh.domain import exposure_rules as rules
 from hospital_osh.domain.codes import JOB_CATEGORIES, Code
 from hospital_osh.domain.exposure_codes import EXPOSURE_TYPES, WORKER_KINDS, YES_NO
+from hospital_osh.domain.roles import Permission
 from hospital_osh.i18n import _, current_language
 from hospital_osh.services import exposures, local_codes
+from hospital_osh.services import post_exposure as pe
 from hospital_osh.services.errors import UserError, ValidationError
 from hospital_osh.services.exposures import (
+    ExposureInfo,
     Guidance,
     QuickReport,
     QuickReportReceipt,
@@ -57,8 +65,10 @@ from hospital_osh.ui.widgets.exposure_form import (
     set_datetime,
 )
 from hospital_osh.ui.widgets.exposure_worker_picker import WorkerPicker
+from hospital_osh.ui.widgets.post_exposure_panel import ProposalPreview
 
 CLOCK_TICK_MS = 30_000
+PROPOSAL_DELAY_MS = 200  # the protocol's proposal follows the typing this long after a change
 
 
 def steps_html(steps: tuple[Guidance, ...]) -> str:
@@ -124,6 +134,7 @@ class QuickReportDialog(QDialog):
         self._update_kind()
         self._update_type()
         self._update_clock()
+        self._update_proposal()
         self._baseline = self.to_report()
         self.picker.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -209,6 +220,9 @@ class QuickReportDialog(QDialog):
         self.receipt_steps_heading.setText(_("What to do now"))
         self.picker.retranslate()
         self.clock.retranslate()
+        if self.proposal is not None:
+            self.proposal.retranslate()
+            self._update_proposal()  # the proposal's texts again, in the new language
         self._fill_codes()
         self.save_button.setText(_("Save report"))
         self.save_button.setToolTip(_("Save the report and get the case number (Ctrl+Enter)"))
@@ -285,18 +299,35 @@ class QuickReportDialog(QDialog):
         self.steps.setWordWrap(True)
         self.steps.setTextFormat(Qt.TextFormat.RichText)
         self.steps.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        actor = self.context.actor
+        self.proposal: ProposalPreview | None = None
+        if actor.can(Permission.MANAGE_POST_EXPOSURE) and actor.can(Permission.VIEW_SEROSTATUS):
+            self.proposal = ProposalPreview(self, compact=True)
         side = QVBoxLayout()
         side.addWidget(self.clock)
         side.addSpacing(6)
         side.addWidget(self.steps_heading)
-        side.addWidget(self.steps, 1)
+        side.addWidget(self.steps, 1 if self.proposal is None else 0)
+        if self.proposal is not None:
+            side.addWidget(self.proposal)
+            side.addStretch(1)
 
         form_page = QWidget(self)
         columns = QHBoxLayout(form_page)
         columns.setContentsMargins(0, 0, 0, 0)
         columns.setSpacing(20)
         columns.addLayout(self.form, 3)
-        columns.addLayout(side, 2)
+        if self.proposal is None:
+            columns.addLayout(side, 2)
+        else:  # the advice and the proposal scroll together; the form keeps its rows
+            side_widget = QWidget()
+            side_widget.setLayout(side)
+            side.setContentsMargins(0, 0, 6, 0)
+            side_scroll = QScrollArea(self)
+            side_scroll.setWidgetResizable(True)
+            side_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            side_scroll.setWidget(side_widget)
+            columns.addWidget(side_scroll, 2)
 
         self.receipt_page = QWidget(self)
         self.receipt_caption = QLabel(self.receipt_page)
@@ -389,6 +420,15 @@ class QuickReportDialog(QDialog):
         self.tick.setInterval(CLOCK_TICK_MS)
         self.tick.timeout.connect(self._update_clock)
         self.tick.start()
+        self.proposal_timer = QTimer(self)
+        self.proposal_timer.setSingleShot(True)
+        self.proposal_timer.setInterval(PROPOSAL_DELAY_MS)
+        self.proposal_timer.timeout.connect(self._update_proposal)
+        if self.proposal is not None:
+            self.picker.chosen.connect(self._on_proposal_input)
+            for combo in (self.worker_kind, self.exposure_type, self.source_identified):
+                combo.currentIndexChanged.connect(self._on_proposal_input)
+            self.occurred_at.dateTimeChanged.connect(self._on_proposal_input)
 
     def _load_lists(self) -> None:
         with self.context.database.session() as session:
@@ -417,6 +457,33 @@ class QuickReportDialog(QDialog):
         except UserError as error:
             self._show_banner(str(error))
             return []
+
+    def _on_proposal_input(self, *_args: object) -> None:
+        self.proposal_timer.start()
+
+    def _update_proposal(self) -> None:
+        """What the protocol proposes for the answers so far; nothing is written."""
+        self.proposal_timer.stop()
+        if self.proposal is None:
+            return
+        report = self.to_report()
+        info = ExposureInfo(
+            worker_id=report.worker_id,
+            worker_kind=report.worker_kind,
+            occurred_at=report.occurred_at,
+            exposure_type=report.exposure_type,
+            device_type=report.device_type,
+            source_identified=report.source_identified,
+        )
+        view, problem = None, ""
+        try:
+            with self.context.database.session() as session:
+                view = pe.propose_for(session, self.context.actor, info)
+        except ValidationError as error:
+            problem = "\n".join(error.fields.values())
+        except UserError as error:
+            problem = str(error)
+        self.proposal.set_view(view, problem)
 
     def _update_kind(self) -> None:
         staff = self.worker_kind.currentData() == "staff"

@@ -34,6 +34,7 @@ from hospital_osh.ui.widgets.settings_general import GeneralSettings
 from hospital_osh.ui.widgets.settings_language import LanguageSettings
 from hospital_osh.ui.widgets.settings_local_codes import LocalCodeSettings
 from hospital_osh.ui.widgets.settings_profile import ProfileSettings
+from hospital_osh.ui.widgets.settings_protocol_offsets import ProtocolOffsetSettings
 from hospital_osh.ui.widgets.settings_section import FormSection, ListSection, SettingsSection
 from hospital_osh.ui.widgets.settings_staffing import StaffingSettings
 from hospital_osh.ui.widgets.settings_users import UserSettings
@@ -45,6 +46,7 @@ SECTION_CLASSES: tuple[type[SettingsSection], ...] = (
     StaffingSettings,
     UserSettings,
     GeneralSettings,
+    ProtocolOffsetSettings,
     DatabaseSettings,
     LanguageSettings,
 )

@@ -8,6 +8,11 @@ rows the domain reference marks unverified say so, in amber. HIV shows the PEP d
 urgency and a live countdown to the end of the 72-hour window, and the China exposure grade and
 source grade where the protocol uses them.
 
+While the record is edited, ``show_draft(info)`` shows instead what the protocol proposes for
+the values on the form (``services.post_exposure.propose_for``), marked "proposal, not yet
+recorded"; ``ProposalPreview`` shows the same beside the fields where the source and the worker
+are entered (exposure form, quick report).
+
 The proposal never becomes a fact by itself: "Assess and generate schedule" saves it and creates
 the follow-up items; the clinician records what was actually done (Treatment given), the results
 (Follow-up), the PEP course and the outcome in the sections below, each through its service.
@@ -45,6 +50,7 @@ from hospital_osh.services import followups
 from hospital_osh.services import post_exposure as pe
 from hospital_osh.services.context import Actor
 from hospital_osh.services.errors import UserError, ValidationError
+from hospital_osh.services.exposures import ExposureInfo
 from hospital_osh.services.followups import ResultSaved
 from hospital_osh.ui import style
 from hospital_osh.ui.context import AppContext
@@ -121,6 +127,117 @@ class RecommendationLine(QFrame):
         layout.addWidget(self.evidence)
 
 
+class ProposalPreview(QFrame):
+    """The protocol's proposal for the values on a form, before anything is recorded.
+
+    ``set_view(view)`` shows the decision per virus (and, unless ``compact``, the source tests
+    and the regimen) with the evidence line of each; ``set_view(None, problem)`` says what is
+    missing. The heading says plainly that this is a proposal and nothing is recorded yet."""
+
+    def __init__(self, parent: QWidget | None = None, *, compact: bool = False):
+        super().__init__(parent)
+        self.setObjectName("proposalPreview")
+        self.setStyleSheet(
+            f"QFrame#proposalPreview {{ border: 1px dashed {style.BORDER}; border-radius: 6px; }}"
+        )
+        self.compact = compact
+        self.view: pe.AssessmentView | None = None
+        self.problem = ""
+        self.heading = QLabel(self)
+        self.heading.setObjectName("sectionTitle")
+        self.marker = QLabel(self)
+        self.marker.setWordWrap(True)
+        style.set_role(self.marker, "notice")
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        style.set_role(self.message, "hint")
+        self.worker = QLabel(self)
+        self.worker.setWordWrap(True)
+        self.lines_box = QWidget(self)
+        self.lines = QVBoxLayout(self.lines_box)
+        self.lines.setContentsMargins(0, 0, 0, 0)
+        self.lines.setSpacing(0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.marker)
+        layout.addWidget(self.message)
+        layout.addWidget(self.worker)
+        layout.addWidget(self.lines_box)
+        self.retranslate()
+        self.set_view(None)
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def set_view(self, view: pe.AssessmentView | None, problem: str = "") -> None:
+        """Show ``view`` (a proposal, not saved); None shows ``problem`` or the hint."""
+        self.view, self.problem = view, problem
+        _clear_layout(self.lines)
+        if view is None:
+            self.message.setText(
+                problem
+                or _("Enter the type of exposure, the worker and the source to see the proposal.")
+            )
+            self.message.show()
+            self.worker.hide()
+            return
+        self.worker.setText(
+            _("Worker: {status}.").format(status=_(HBV_STATUSES.label(view.worker_hbv_status)))
+            + " "
+            + view.worker_hbv_reason
+        )
+        self.worker.show()
+        self.message.setText("\n".join(view.warnings))
+        self.message.setVisible(bool(view.warnings))
+        titles = dict(GROUPS)
+        shown = ("decision", "general") if self.compact else None
+        current: str | None = "-"
+        for line in view.lines:
+            if shown is not None and line.kind not in shown:
+                continue
+            if line.pathogen != current and line.pathogen in titles:
+                current = line.pathogen
+                header = QLabel(self._group_title(view, line.pathogen), self.lines_box)
+                font = header.font()
+                font.setBold(True)
+                header.setFont(font)
+                self.lines.addWidget(header)
+            self.lines.addWidget(RecommendationLine(line, self.lines_box))
+
+    def texts(self) -> list[str]:
+        """Every text shown, in order (tests, accessibility)."""
+        found = [self.heading.text(), self.marker.text()]
+        for label in (self.message, self.worker):
+            if not label.isHidden():
+                found.append(label.text())
+        for index in range(self.lines.count()):
+            widget = self.lines.itemAt(index).widget()
+            if isinstance(widget, RecommendationLine):
+                found += [widget.text.text(), widget.evidence.text()]
+            elif isinstance(widget, QLabel):
+                found.append(widget.text())
+        return found
+
+    def retranslate(self) -> None:
+        self.heading.setText(_("What the protocol proposes"))
+        self.marker.setText(
+            _(
+                "Proposal, not yet recorded: worked out from the values on the form. Nothing "
+                "is given or planned until the case is assessed and the treatment recorded."
+            )
+        )
+        self.set_view(self.view, self.problem)
+
+    # -- private ------------------------------------------------------------------------------
+
+    def _group_title(self, view: pe.AssessmentView, pathogen: str) -> str:
+        title = _(dict(GROUPS)[pathogen])
+        if pathogen == "hiv" and view.pep_level is not None:
+            level = _(PEP_LEVEL_LABELS.get(PepLevel(view.pep_level), view.pep_level))
+            return _("{virus}: {decision}").format(virus=title, decision=level)
+        return title
+
+
 class PostExposurePanel(QWidget):
     """Call ``set_exposure(id)`` after loading or saving the record; ``refresh()`` re-reads."""
 
@@ -143,7 +260,10 @@ class PostExposurePanel(QWidget):
         self.exposure_id: int | None = None
         self.case: pe.CaseView | None = None
         self.view: pe.AssessmentView | None = None
+        self.draft: pe.AssessmentView | None = None  # the form's unsaved values, when shown
+        self.reopenings: tuple[pe.ReopeningRow, ...] = ()
         self.problem = ""
+        self.draft_problem = ""
         self._zone = ZoneInfo("Asia/Shanghai")
         self._build()
         self.retranslate()
@@ -159,8 +279,39 @@ class PostExposurePanel(QWidget):
     def set_exposure(self, exposure_id: int | None) -> None:
         """Show the case of ``exposure_id`` (None: a record not saved yet)."""
         self.exposure_id = exposure_id
+        self.draft, self.draft_problem = None, ""
+        self.draft_preview.set_view(None)  # no lines of an earlier draft stay behind
+        self.draft_preview.hide()
         self._show_banner("")
         self.refresh()
+
+    @property
+    def drafts(self) -> bool:
+        """Whether the panel can show proposals for unsaved values (writers only)."""
+        return self.editable
+
+    def show_draft(self, info: ExposureInfo | None) -> tuple[pe.AssessmentView | None, str]:
+        """Show the proposal for the form's values ``info`` (None: the saved record again).
+
+        Nothing is written; answers the view shown (or None) and what stops a proposal."""
+        if not self.drafts or (self.case is not None and self.case.closed is not None):
+            info = None
+        view, problem = None, ""
+        if info is not None:
+            try:
+                with self.context.database.session() as session:
+                    view = pe.propose_for(session, self.context.actor, info, now=self._now())
+            except ValidationError as error:
+                problem = "\n".join(error.fields.values())
+            except UserError as error:
+                problem = str(error)
+        self.draft, self.draft_problem = view, problem
+        if self.exposure_id is None:
+            self.draft_preview.set_view(view, problem)
+            self.draft_preview.setVisible(info is not None)
+        else:
+            self._show_case()
+        return view, problem
 
     def refresh(self) -> None:
         """Read the case and the protocol's current proposal again."""
@@ -175,6 +326,7 @@ class PostExposurePanel(QWidget):
             with self.context.database.session() as session:
                 self._zone = ZoneInfo(followups.hospital_zone(session))
                 self.case = pe.get_case(session, self.context.actor, self.exposure_id, now=now)
+                self.reopenings = pe.reopenings(session, self.context.actor, self.exposure_id)
                 self._today = followups.today_in_hospital(session, now)
                 self.view = self.case.assessment
                 if self.editable and self.case.closed is None:
@@ -225,8 +377,8 @@ class PostExposurePanel(QWidget):
     def retranslate(self) -> None:
         self.empty_label.setText(
             _(
-                "Save the record first: the protocol's recommendation and the follow-up "
-                "schedule are worked out for a saved exposure."
+                "Save the record first: the recommendation is recorded and the follow-up "
+                "schedule planned for a saved exposure only."
             )
         )
         self.assess_button.setText(_("Assess and generate schedule"))
@@ -243,6 +395,7 @@ class PostExposurePanel(QWidget):
         for section in (self.treatment, self.schedule, self.pep_course, self.outcome):
             section.retranslate()
         self.countdown.retranslate()
+        self.draft_preview.retranslate()
         if self.exposure_id is not None:
             self.refresh()
 
@@ -254,8 +407,12 @@ class PostExposurePanel(QWidget):
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         style.set_role(self.empty_label, "hint")
+        self.draft_preview = ProposalPreview(self.empty)
+        self.draft_preview.hide()
         empty_layout = QVBoxLayout(self.empty)
         empty_layout.addWidget(self.empty_label)
+        empty_layout.addWidget(self.draft_preview)
+        empty_layout.addStretch(1)
 
         self.content = QWidget(self)
         self.protocol_label = QLabel(self.content)
@@ -358,6 +515,8 @@ class PostExposurePanel(QWidget):
 
     def _show_case(self) -> None:
         case, view = self.case, self.view
+        if self.draft is not None:
+            view = self.draft
         self._clear_lines()
         if case is None:
             self.protocol_label.setText("")
@@ -371,12 +530,13 @@ class PostExposurePanel(QWidget):
         self.assess_button.setEnabled(self.editable and case.closed is None and not self.problem)
         local_now = self._local_now()
         self.treatment.set_case(case, local_now, editable=self.editable)
-        planned = view.planned if view is not None else ()
+        planned = self.view.planned if self.view is not None else ()
         self.schedule.set_case(case, planned, self._today, editable=self.editable)
         proposal_hiv = view.proposal.hiv if view is not None else None
         pep_proposed = proposal_hiv is not None and proposal_hiv.pep_proposed
         self.pep_course.set_case(case, local_now, editable=self.editable, pep_proposed=pep_proposed)
-        self.outcome.set_case(case, self._today, editable=self.editable)
+        self.outcome.zone = self._zone
+        self.outcome.set_case(case, self._today, editable=self.editable, reopenings=self.reopenings)
         self._show_state()
         if view is None:
             self.protocol_label.setText("")
@@ -424,6 +584,14 @@ class PostExposurePanel(QWidget):
         role = "hint"
         if self.problem:
             text, role = self.problem, "error"
+        elif self.draft is not None:
+            text = _(
+                "Proposal, not yet recorded: worked out from the values on the form. Save the "
+                "record, then assess to record it and plan the follow-up."
+            )
+            role = "notice"
+        elif self.draft_problem and case.closed is None:
+            text, role = self.draft_problem, "error"
         elif case.closed is not None:
             text = _("The case is closed.")
         elif saved is None:
@@ -441,16 +609,6 @@ class PostExposurePanel(QWidget):
         else:
             text = _("Assessed {when} by {who}; the schedule is up to date.").format(
                 when=self._when(saved.assessed_at), who=saved.assessed_by
-            )
-        if self.editable and case.closed is None:
-            text = " ".join(
-                [
-                    text,
-                    _(
-                        "The proposal uses the record as saved: after changing the source "
-                        "results or the worker, save the record."
-                    ),
-                ]
             )
         self.state_label.setText(text)
         style.set_role(self.state_label, role)
@@ -529,13 +687,7 @@ class PostExposurePanel(QWidget):
 
     def _clear_lines(self) -> None:
         for layout in (self.general_layout, *self.group_layouts.values()):
-            while layout.count():
-                item = layout.takeAt(0)
-                widget = item.widget()
-                if widget is not None:
-                    widget.hide()
-                    widget.setParent(None)  # gone from findChildren at once
-                    widget.deleteLater()
+            _clear_layout(layout)
 
     def _show_banner(self, text: str, role: str = "error") -> None:
         self.banner.setText(text)
@@ -579,6 +731,16 @@ class PostExposurePanel(QWidget):
                     self.show_section("outcome")
             self.schedule.select(result.row.id)
         self.case_changed.emit()
+
+
+def _clear_layout(layout: QVBoxLayout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget()
+        if widget is not None:
+            widget.hide()
+            widget.setParent(None)  # gone from findChildren at once
+            widget.deleteLater()
 
 
 def _esc(text: str) -> str:

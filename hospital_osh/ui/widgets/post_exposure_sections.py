@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor
@@ -54,6 +55,7 @@ from hospital_osh.ui.context import AppContext
 from hospital_osh.ui.dialogs.followup_close_dialog import FollowupCloseDialog
 from hospital_osh.ui.dialogs.followup_date_dialog import FollowupDateDialog
 from hospital_osh.ui.dialogs.followup_result_dialog import FollowupResultDialog
+from hospital_osh.ui.dialogs.reason_dialog import ReasonDialog
 from hospital_osh.ui.itemmodels.followup_table_model import (
     pathogens_text,
     result_text,
@@ -62,6 +64,7 @@ from hospital_osh.ui.itemmodels.followup_table_model import (
     window_text,
 )
 from hospital_osh.ui.widgets.code_combo import fill_combo, select_data
+from hospital_osh.ui.widgets.date_formats import apply_locale_date_format
 from hospital_osh.ui.widgets.exposure_form import (
     ExposureForm,
     get_datetime,
@@ -101,6 +104,14 @@ def _message(label: QLabel, text: str, role: str = "error") -> None:
 
 def _local(moment: dt.datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else ""
+
+
+def _stamp(moment: dt.datetime | None, zone: ZoneInfo) -> str:
+    """A stored timestamp (naive UTC) in the hospital's local time."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return _local(aware.astimezone(zone))
 
 
 # -- treatments ---------------------------------------------------------------------------------
@@ -306,6 +317,7 @@ class ScheduleSection(QWidget):
         N_("Status"),
         N_("Result"),
         N_("Done on"),
+        N_("Note"),
     )
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
@@ -333,11 +345,16 @@ class ScheduleSection(QWidget):
             button.setAutoDefault(False)
             buttons.addWidget(button)
         buttons.addStretch(1)
+        self.adjusted_label = QLabel(self)  # the items on the hospital's own offsets, in full
+        self.adjusted_label.setWordWrap(True)
+        style.set_role(self.adjusted_label, "notice")
+        self.adjusted_label.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
+        layout.addWidget(self.adjusted_label)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
-        for column, width in enumerate((165, 100, 88, 165, 132, 130)):
+        for column, width in enumerate((150, 90, 88, 160, 110, 110, 88)):
             self.table.setColumnWidth(column, width)
 
     # -- public API ---------------------------------------------------------------------------
@@ -350,6 +367,12 @@ class ScheduleSection(QWidget):
         *,
         editable: bool,
     ) -> None:
+        # Items planned on the hospital's own offsets say so, with the reason (Settings).
+        adjusted = {
+            (p.code, p.dose, p.due_date, p.window_start, p.window_end): p.adjusted
+            for p in planned
+            if p.adjusted
+        }
         self.rows = list(case.followups)
         self._today = today
         self._editable = editable and case.closed is None
@@ -367,10 +390,15 @@ class ScheduleSection(QWidget):
                     status_text(item),
                     result_text(item),
                     item.done_date.isoformat() if item.done_date else "",
+                    adjusted.get(
+                        (item.code, item.dose, item.due_date, item.window_start, item.window_end),
+                        "",
+                    ),
                 )
                 for column, text in enumerate(values):
                     shade = colour if column in (2, 4) else None
                     self.table.setItem(row, column, _item(text, shade))
+                self._note_tooltip(row, values[-1])
             self.intro.setText(
                 _("{open} of {total} items open. Select one to enter its result.").format(
                     open=len(case.open_followups), total=len(self.rows)
@@ -390,9 +418,11 @@ class ScheduleSection(QWidget):
                     _("proposed"),
                     "",
                     "",
+                    plan.adjusted,
                 )
                 for column, text in enumerate(values):
                     self.table.setItem(row, column, _item(text, _PROPOSED))
+                self._note_tooltip(row, plan.adjusted)
             self.intro.setText(
                 _(
                     "Not generated yet. The protocol would plan the {count} items below; "
@@ -401,6 +431,11 @@ class ScheduleSection(QWidget):
                 if planned
                 else _("Nothing is scheduled for this exposure.")
             )
+        notes = self.note_texts()
+        names = [self.table.item(r, 0).text() for r in range(self.table.rowCount())]
+        marked = [f"{name} — {note}" for name, note in zip(names, notes, strict=True) if note]
+        self.adjusted_label.setText("\n".join(dict.fromkeys(marked)))
+        self.adjusted_label.setVisible(bool(marked))
         self._update_actions()
 
     def selected_row(self) -> FollowupRow | None:
@@ -448,6 +483,21 @@ class ScheduleSection(QWidget):
         self.close_button.setText(_("Missed or not needed…"))
 
     # -- private ------------------------------------------------------------------------------
+
+    def note_texts(self) -> list[str]:
+        """The Note column, row by row (tests)."""
+        column = len(self.HEADERS) - 1
+        return [
+            (cell.text() if (cell := self.table.item(row, column)) is not None else "")
+            for row in range(self.table.rowCount())
+        ]
+
+    def _note_tooltip(self, row: int, note: str) -> None:
+        if note:
+            for column in range(len(self.HEADERS)):
+                cell = self.table.item(row, column)
+                if cell is not None:
+                    cell.setToolTip(note)
 
     def _open_row(self) -> FollowupRow | None:
         row = self.selected_row()
@@ -718,7 +768,7 @@ class OutcomeSection(QWidget):
         self.notified_party.setMaxLength(200)
         self.notified_on = QDateEdit(self)
         self.notified_on.setCalendarPopup(True)
-        self.notified_on.setDisplayFormat("yyyy-MM-dd")
+        apply_locale_date_format(self.notified_on)
         self.case_number = QLineEdit(self)
         self.case_number.setMaxLength(80)
         self.notification_form = ExposureForm()
@@ -750,6 +800,18 @@ class OutcomeSection(QWidget):
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.hide()
+        self.reopen_button = QPushButton(self)
+        self.reopen_button.setAutoDefault(False)
+        self.reopen_button.clicked.connect(self.reopen)
+        self.reopen_dialog: ReasonDialog | None = None
+        self.reopenings: tuple[pe.ReopeningRow, ...] = ()
+        self.zone = ZoneInfo("Asia/Shanghai")  # the panel sets the hospital's zone
+        self.history = QLabel(self)
+        self.history.setWordWrap(True)
+        self.history.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.history_box = QGroupBox(self)
+        history_layout = QVBoxLayout(self.history_box)
+        history_layout.addWidget(self.history)
         self.editor = QWidget(self)
         editor_layout = QVBoxLayout(self.editor)
         editor_layout.setContentsMargins(0, 0, 0, 0)
@@ -760,25 +822,40 @@ class OutcomeSection(QWidget):
         buttons.addStretch(1)
         editor_layout.addLayout(buttons)
         editor_layout.addWidget(self.message)
+        reopen_row = QHBoxLayout()
+        reopen_row.addWidget(self.reopen_button)
+        reopen_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.state)
+        layout.addLayout(reopen_row)
         layout.addWidget(self.prompt)
         layout.addWidget(self.editor)
         layout.addWidget(self.notification_box)
+        layout.addWidget(self.history_box)
         layout.addStretch(1)
         self.outcome.currentIndexChanged.connect(self._update_visibility)
 
     # -- public API ---------------------------------------------------------------------------
 
-    def set_case(self, case: pe.CaseView, today: dt.date, *, editable: bool) -> None:
+    def set_case(
+        self,
+        case: pe.CaseView,
+        today: dt.date,
+        *,
+        editable: bool,
+        reopenings: tuple[pe.ReopeningRow, ...] = (),
+    ) -> None:
         self.case = case
         self._today = today
         self._editable = editable
+        self.reopenings = reopenings
         closed = case.closed
+        self.reopen_button.setVisible(editable and case.status in pe.CLOSED_STATUSES)
+        self._show_history()
         if closed is not None:
             self.state.setText(
                 _("Closed {when} by {who}: {outcome}.").format(
-                    when=_local(closed.closed_at),
+                    when=_stamp(closed.closed_at, self.zone),
                     who=closed.closed_by,
                     outcome=_(OUTCOMES.label(closed.outcome)),
                 )
@@ -883,6 +960,31 @@ class OutcomeSection(QWidget):
         self.changed.emit()
         return True
 
+    def reopen(self) -> ReasonDialog | None:
+        """Ask why the closed case opens again (e.g. the worker came back); the service moves
+        the outcome to the history. A refused reason comes back beside the field, kept."""
+        case = self.case
+        if case is None or not self._editable or case.status not in pe.CLOSED_STATUSES:
+            return None
+        dialog = ReasonDialog(
+            _("Reopen case {reference}").format(reference=case.reference),
+            _(
+                "The case opens again for follow-up: its outcome ({outcome}) moves to the case's "
+                "history with the reason, and items a 'lost to follow-up' closing marked missed "
+                "are open again."
+            ).format(outcome=_(OUTCOMES.label(case.outcome))),
+            field_label=_("Reason for reopening"),
+            parent=self,
+        )
+        dialog.accepted.connect(self._on_reopen_accepted)
+        dialog.rejected.connect(self._forget_reopen_dialog)
+        self.reopen_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def history_text(self) -> str:
+        return self.history.text() if not self.history_box.isHidden() else ""
+
     def record_notification(self) -> bool:
         if self.case is None:
             return False
@@ -933,6 +1035,11 @@ class OutcomeSection(QWidget):
         self.case_number.setPlaceholderText(_("optional"))
         self.notify_button.setText(_("Record notification"))
         self.close_button.setText(_("Close the case"))
+        self.reopen_button.setText(_("Reopen case…"))
+        self.reopen_button.setToolTip(
+            _("Open the closed case again, e.g. when a worker lost to follow-up comes back")
+        )
+        self.history_box.setTitle(_("Earlier closings, reopened"))
         self.seroconversion_date.retranslate()
         for combo, items in (
             (
@@ -946,9 +1053,59 @@ class OutcomeSection(QWidget):
             fill_combo(combo, items)
             select_data(combo, choice)
         if self.case is not None:
-            self.set_case(self.case, self._today, editable=getattr(self, "_editable", False))
+            self.set_case(
+                self.case,
+                self._today,
+                editable=getattr(self, "_editable", False),
+                reopenings=self.reopenings,
+            )
 
     # -- private ------------------------------------------------------------------------------
+
+    def _show_history(self) -> None:
+        lines = []
+        for row in self.reopenings:
+            lines.append(
+                _(
+                    "Closed {closed} by {closer} as {outcome}; reopened {reopened} by {who}: "
+                    "{reason}"
+                ).format(
+                    closed=_stamp(row.closed_at, self.zone),
+                    closer=row.closed_by or "—",
+                    outcome=_(OUTCOMES.label(row.previous_outcome)),
+                    reopened=_stamp(row.reopened_at, self.zone),
+                    who=row.reopened_by,
+                    reason=row.reason,
+                )
+            )
+        self.history.setText("\n".join(lines))
+        self.history_box.setVisible(bool(lines))
+
+    # Bound methods, not lambdas, on the reason dialog (it is deleted once answered).
+    def _on_reopen_accepted(self) -> None:
+        dialog, case = self.reopen_dialog, self.case
+        if dialog is None or case is None:
+            return
+        try:
+            with self.context.database.transaction() as session:
+                pe.reopen_case(
+                    session, self.context.actor, case.exposure_id, dialog.answer().reason
+                )
+        except ValidationError as error:
+            dialog.show_errors(error.fields)  # the reason typed stays; the message beside it
+            dialog.open()
+            return
+        except UserError as error:
+            _message(self.message, str(error))
+            self._forget_reopen_dialog()
+            return
+        self._forget_reopen_dialog()
+        self.changed.emit()
+
+    def _forget_reopen_dialog(self) -> None:
+        dialog, self.reopen_dialog = self.reopen_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
 
     def _show_notifications(self) -> None:
         case = self.case

@@ -171,11 +171,13 @@ def document_bytes(
             return minutes_bytes(meeting, language, members=members, hospital_name=hospital)
         if kind == CASE_SHEET:
             from hospital_osh.reports.case_sheet import case_sheet_bytes
-            from hospital_osh.services.exposures import get_exposure
+            from hospital_osh.services.post_exposure import case_sheet_info
 
             exposure_id = find_exposure(session, actor, str(choice or ""))
-            info = get_exposure(session, actor, exposure_id)
-            return case_sheet_bytes(info, language, hospital_name=hospital)
+            # Its own write transaction: the audit event says who printed which case.
+            with database.transaction() as write:
+                info = case_sheet_info(write, actor, exposure_id, language)
+                return case_sheet_bytes(info, language, hospital_name=hospital)
     raise UserError(_("Unknown document."))
 
 
