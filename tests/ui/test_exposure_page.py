@@ -13,6 +13,7 @@ from hospital_osh.services.exposures import HIDDEN, ExposureFilter
 from hospital_osh.ui.dialogs.exposure_dialog import ExposureDialog
 from hospital_osh.ui.dialogs.quick_report_dialog import QuickReportDialog
 from hospital_osh.ui.itemmodels.exposure_table_model import ExposureTableModel, column_of
+from hospital_osh.ui.language import apply_language
 from hospital_osh.ui.pages.exposures_page import ExposuresPage
 from hospital_osh.ui.widgets.code_combo import select_data
 from tests.ui.fixtures_exposures import *  # noqa: F403 - pytest fixtures
@@ -59,6 +60,29 @@ def test_python_modeltester_too(qtmodeltester, exposure_context, bulk_exposures)
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())
     assert model.rowCount() == 120
+
+
+def test_cells_read_in_the_language_and_mark_incomplete_records(  # type: ignore[no-untyped-def]
+    exposure_context, bulk_exposures
+) -> None:
+    bulk_exposures(2)  # EXP-2025-0002 at 2025-01-01 01:00 lacks fields; 0001 is complete
+    context = exposure_context(Role.OSH_OFFICER, "officer")
+    model = ExposureTableModel(context.database, context.actor)
+    model.refresh()
+    when, record = column_of("occurred_at"), column_of("incomplete")
+    hours = column_of("hours_to_report")
+    assert model.index(0, when).data() == "01/01/2025, 01:00"
+    assert model.index(0, record).data() == "2 missing"
+    assert model.index(0, record).data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert "required fields" in model.index(0, record).data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(1, record).data() == "Complete"
+    assert model.index(1, record).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert model.index(1, record).data(Qt.ItemDataRole.ToolTipRole) is None
+    right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    assert model.index(0, hours).data(Qt.ItemDataRole.TextAlignmentRole) == right
+    assert model.index(0, when).data(Qt.ItemDataRole.TextAlignmentRole) is None
+    apply_language("zh_CN")
+    assert model.index(0, when).data() == "2025/1/1 01:00"
 
 
 def test_scrolling_the_view_reaches_the_last_record(
@@ -208,3 +232,24 @@ def test_case_sheet_is_written_off_the_gui_thread_then_opened(  # type: ignore[n
     assert blocker.args == [str(target)] and opened == [target]
     assert target.read_bytes().startswith(b"%PDF")
     assert page.sheet_button.isEnabled()
+
+
+def test_ctrl_e_opens_the_selected_record_and_ctrl_f_searches(  # type: ignore[no-untyped-def]
+    qtbot, make_window, bulk_exposures
+) -> None:
+    bulk_exposures(3)
+    window = make_window("admin", page_classes=[ExposuresPage])
+    page = window.show_page("exposures")
+    assert isinstance(page, ExposuresPage)
+    window.actions_menu.aboutToShow.emit()
+    entries = {a.text(): a.shortcut().toString() for a in window.actions_menu.actions()}
+    assert entries == {"New quick report…": "", "Complete / edit…": "Ctrl+E"}
+    with qtbot.waitActive(window):  # shortcuts fire in the active window only
+        window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.focusWidget() is page.search
+    page.table.selectRow(0)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert page.exposure_dialog is not None and page.exposure_dialog.isVisible()
+    page.exposure_dialog.reject()

@@ -153,3 +153,70 @@ def test_staff_page_refreshes_after_an_import(qtbot, context, departments, tmp_p
     assert page.total_label.text() == "Workers: 3"
     dialog.close_button.click()
     assert page.import_dialog is None
+
+
+def test_closing_after_a_preview_asks_first(qtbot, make_context, departments, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    context = make_context(answers=[False, False, False, True])
+    dialog = _dialog(qtbot, context)
+    path = _write(tmp_path, CLEAN)
+    _read(qtbot, dialog, path)
+    assert dialog.has_unimported_file()
+    dialog.close_button.click()  # "No": the preview stays
+    assert dialog.isVisible()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible()
+    dialog.close()  # the window's close box
+    assert dialog.isVisible()
+    assert len(context.ask.asked) == 3
+    assert "nothing has been imported yet" in context.ask.asked[0]
+    assert dialog.preview() is not None and dialog.model.rowCount() == 3
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # "Yes": closes without importing
+    assert not dialog.isVisible()
+    with context.database.session() as session:
+        assert count_workers(session, context.actor, WorkerFilter(active=None)) == 0
+
+
+def test_closing_asks_nothing_when_nothing_would_be_lost(  # type: ignore[no-untyped-def]
+    qtbot, make_context, departments, tmp_path
+) -> None:
+    context = make_context(answers=[False])
+    dialog = _dialog(qtbot, context)
+    dialog.close_button.click()  # no file read yet
+    assert not dialog.isVisible()
+
+    dialog = _dialog(qtbot, context)
+    _read(qtbot, dialog, _write(tmp_path, WITH_ERROR))
+    assert not dialog.has_unimported_file()  # nothing in it could be imported
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+
+    dialog = _dialog(qtbot, context)
+    _read(qtbot, dialog, _write(tmp_path, CLEAN))
+    _import(qtbot, dialog)
+    dialog.close_button.click()
+    assert not dialog.isVisible()
+    assert context.ask.asked == []
+
+
+def test_the_window_knows_of_a_preview_not_imported(
+    qtbot, make_context, departments, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    page = StaffPage(make_context())
+    qtbot.addWidget(page)
+    page.show()
+    dialog = page.open_import()
+    assert dialog is not None
+    assert not page.has_unsaved_changes()
+    _read(qtbot, dialog, _write(tmp_path, CLEAN))
+    assert page.has_unsaved_changes()
+    with qtbot.waitSignal(page.workers_changed, timeout=10_000):
+        dialog.import_button.click()
+    assert not page.has_unsaved_changes()
+
+
+def test_the_dialog_opens_on_choose_file(qtbot, context) -> None:  # type: ignore[no-untyped-def]
+    dialog = RosterImportDialog(context)
+    qtbot.addWidget(dialog)
+    with qtbot.waitActive(dialog):
+        dialog.show()
+    assert dialog.focusWidget() is dialog.choose_button

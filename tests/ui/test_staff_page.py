@@ -60,6 +60,21 @@ def test_python_modeltester_too(qtmodeltester, context, bulk_workers) -> None:  
     assert model.rowCount() == 450
 
 
+def test_workers_who_left_are_greyed_and_say_so(context, bulk_workers) -> None:  # type: ignore[no-untyped-def]
+    bulk_workers(10)
+    model = WorkerTableModel(context.database, context.actor)
+    model.set_filters(ALL)
+    status = _column("active")
+    left = [r for r in range(model.rowCount()) if not model.row_at(r).active]
+    kept = [r for r in range(model.rowCount()) if model.row_at(r).active]
+    assert left and kept
+    assert model.index(left[0], status).data() == "Left"
+    assert model.index(left[0], 0).data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert model.index(kept[0], status).data() == "In service"
+    assert model.index(kept[0], 0).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert model.index(kept[0], 0).data(model.ROW_ROLE) == model.row_at(kept[0])
+
+
 def test_scrolling_the_view_reaches_the_last_worker(qtbot, context, bulk_workers) -> None:  # type: ignore[no-untyped-def]
     bulk_workers(450)
     page = _page(qtbot, context)

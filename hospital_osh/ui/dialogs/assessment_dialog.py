@@ -31,6 +31,7 @@ from hospital_osh.services.hospital import list_departments
 from hospital_osh.ui.context import AppContext
 from hospital_osh.ui.dialogs.edit_dialog import EditDialog
 from hospital_osh.ui.widgets.code_combo import fill_code_combo, fill_combo, select_data
+from hospital_osh.ui.widgets.date_formats import apply_locale_date_format
 
 FIELDS = ("template_id", "department_id", "area", "assessed_on", "notes", "members")
 
@@ -48,7 +49,7 @@ class AssessmentDialog(EditDialog):
         self.area.setMaxLength(200)
         self.assessed_on = QDateEdit(self)
         self.assessed_on.setCalendarPopup(True)
-        self.assessed_on.setDisplayFormat("yyyy-MM-dd")
+        apply_locale_date_format(self.assessed_on)
         self.notes = QPlainTextEdit(self)
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(self.notes.fontMetrics().lineSpacing() * 2 + 14)

@@ -19,12 +19,13 @@ from hospital_osh.services import followups
 from hospital_osh.services.followups import FollowupRow, ScheduleChange
 from hospital_osh.ui.context import AppContext
 from hospital_osh.ui.dialogs.edit_dialog import EditDialog
+from hospital_osh.ui.widgets.date_formats import apply_locale_date_format
 
 
 def _date_edit(parent: QWidget, value: dt.date) -> QDateEdit:
     edit = QDateEdit(parent)
     edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
+    apply_locale_date_format(edit)
     edit.setDate(QDate(value))
     return edit
 

@@ -24,6 +24,7 @@ from hospital_osh.services.immunisation import QUALITATIVE_RESULTS
 from hospital_osh.ui.context import AppContext
 from hospital_osh.ui.dialogs.edit_dialog import EditDialog
 from hospital_osh.ui.widgets.code_combo import fill_combo, select_data
+from hospital_osh.ui.widgets.date_formats import apply_locale_date_format
 
 _VALUE_UNITS: dict[str, str] = {FollowupItem.ANTI_HBS: "mIU/mL", FollowupItem.ALT: "U/L"}
 
@@ -78,7 +79,7 @@ class FollowupResultDialog(EditDialog):
         layout.insertWidget(0, self.summary)  # type: ignore[attr-defined]
         self.done_date = QDateEdit(self)
         self.done_date.setCalendarPopup(True)
-        self.done_date.setDisplayFormat("yyyy-MM-dd")
+        apply_locale_date_format(self.done_date)
         self.done_date.setDate(QDate(self._today))
         self.result = QComboBox(self)
         self.value = QLineEdit(self)

@@ -34,6 +34,7 @@ from hospital_osh.services.committee import AttendanceInfo, MeetingInfo
 from hospital_osh.ui.context import AppContext
 from hospital_osh.ui.dialogs.edit_dialog import EditDialog
 from hospital_osh.ui.widgets.code_combo import fill_code_combo, select_data
+from hospital_osh.ui.widgets.date_formats import apply_locale_date_format
 from hospital_osh.ui.widgets.form import FormLayout
 from hospital_osh.ui.widgets.optional_date_edit import OptionalDateEdit
 
@@ -60,7 +61,7 @@ class MeetingDialog(EditDialog):
         self._loaded = MeetingInfo()
         self.held_on = QDateEdit(self)
         self.held_on.setCalendarPopup(True)
-        self.held_on.setDisplayFormat("yyyy-MM-dd")
+        apply_locale_date_format(self.held_on)
         self.start_time = QLineEdit(self)
         self.start_time.setInputMask("99:99;_")
         self.place = QLineEdit(self)

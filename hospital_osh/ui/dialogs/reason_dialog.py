@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from hospital_osh.i18n import _
+from hospital_osh.ui.widgets.date_formats import apply_locale_date_format
 from hospital_osh.ui.widgets.form import FormLayout
 
 
@@ -56,7 +57,7 @@ class ReasonDialog(QDialog):
         self.reason.setMaximumHeight(self.fontMetrics().lineSpacing() * 5 + 12)
         self.new_due_date = QDateEdit(self)
         self.new_due_date.setCalendarPopup(True)
-        self.new_due_date.setDisplayFormat("yyyy-MM-dd")
+        apply_locale_date_format(self.new_due_date)
         soon = dt.date.today() + dt.timedelta(days=30)
         self.new_due_date.setDate(QDate(soon.year, soon.month, soon.day))
         self.form = FormLayout()

@@ -1,10 +1,11 @@
-"""A lazy table model over a paged service query: the base of the action and round lists.
+"""A lazy table model over a paged service query: the base of the staff, exposure, action and
+round lists.
 
 A subclass names its columns (sort key understood by the service, header source string), reads
 one page (``fetch(session, sort, descending, offset, limit)``) and says what a cell shows
-(``text``, optionally ``foreground`` and ``tooltip``). Sorting and filtering happen in SQL:
-changing either resets the model and reads the first page again, so the list never holds more
-rows than the user has scrolled through (as ``worker_table_model`` does).
+(``text``, optionally ``foreground``, ``tooltip`` and ``alignment``). Sorting and filtering
+happen in SQL: changing either resets the model and reads the first page again, so the list
+never holds more rows than the user has scrolled through.
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT, FilterT]):
         return None
 
     def tooltip(self, row: RowT, key: str) -> str | None:
+        return None
+
+    def alignment(self, row: RowT, key: str) -> Qt.AlignmentFlag | None:
+        """How the cell's text is aligned (e.g. figures to the right); None for the default."""
         return None
 
     # -- public API ---------------------------------------------------------------------------
@@ -180,6 +185,9 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT, FilterT]):
             return QBrush(colour) if colour is not None else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tooltip(row, key)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            alignment = self.alignment(row, key)
+            return int(alignment) if alignment is not None else None
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:

@@ -53,6 +53,7 @@ from hospital_osh.ui.itemmodels.audit_table_model import (
 )
 from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.tasks import TaskState
+from hospital_osh.ui.widgets.date_formats import apply_locale_date_format
 
 ANY_DATE = QDate(2000, 1, 1)
 """The minimum of the date filters; shown as 'Any' (no bound)."""
@@ -353,7 +354,7 @@ class AuditPage(Page):
     def _date_edit(self) -> QDateEdit:
         edit = QDateEdit()
         edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
+        apply_locale_date_format(edit)
         edit.setMinimumDate(ANY_DATE)
         edit.setMaximumDate(QDate(2100, 12, 31))
         edit.setDate(ANY_DATE)

@@ -17,19 +17,15 @@ from PySide6.QtCore import (
     QModelIndex,
     QSignalBlocker,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QTableView,
@@ -64,8 +60,7 @@ from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.widgets.code_combo import fill_combo, select_data
 from hospital_osh.ui.widgets.enter_opens import open_on_enter
 from hospital_osh.ui.widgets.exposure_form import code_items
-
-SEARCH_DELAY_MS = 250
+from hospital_osh.ui.widgets.list_filter_bar import ListFilterBar
 
 PERIODS: tuple[tuple[str, str], ...] = (
     ("all", N_("All dates")),
@@ -210,8 +205,7 @@ class ExposuresPage(Page):
             self.open_quick_report()
 
     def focus_search(self) -> None:
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
+        self.filter_bar.focus_search()
 
     def has_unsaved_changes(self) -> bool:
         return any(
@@ -268,7 +262,7 @@ class ExposuresPage(Page):
             status=self.status.currentData(),
             source_status=self.source.currentData(),
             incomplete=True if self.incomplete.isChecked() else None,
-            search=self.search.text().strip(),
+            search=self.filter_bar.search_text(),
         )
 
     def apply_filter(self, filters: ExposureFilter) -> None:
@@ -380,16 +374,18 @@ class ExposuresPage(Page):
 
         def job(state):  # type: ignore[no-untyped-def]
             from hospital_osh.reports.case_sheet import build_case_sheet
+            from hospital_osh.services.post_exposure import case_sheet_info
 
-            with database.session() as session:
-                info: ExposureInfo = get_exposure(session, actor, exposure_id)
+            # One transaction: the audit event (who printed which case) only if the sheet exists.
+            with database.transaction() as session:
+                info: ExposureInfo = case_sheet_info(session, actor, exposure_id, language)
                 profile = get_profile(session)
-            state.report(1, 2, "")
-            name = ""
-            if profile is not None:
-                name = profile.name_zh if language == "zh_CN" else profile.name_en
-                name = name or profile.name_zh or profile.name_en
-            build_case_sheet(info, language, target, hospital_name=name)
+                state.report(1, 2, "")
+                name = ""
+                if profile is not None:
+                    name = profile.name_zh if language == "zh_CN" else profile.name_en
+                    name = name or profile.name_zh or profile.name_en
+                build_case_sheet(info, language, target, hospital_name=name)
             return str(target)
 
         self.sheet_button.setEnabled(False)
@@ -400,39 +396,19 @@ class ExposuresPage(Page):
 
     def _build(self) -> None:
         actor = self.context.actor
-        self.search = QLineEdit(self)
-        self.search.setClearButtonEnabled(True)
-        self.period = QComboBox(self)
-        self.exposure_type = QComboBox(self)
-        self.department = QComboBox(self)
-        self.job_category = QComboBox(self)
-        self.device = QComboBox(self)
-        self.status = QComboBox(self)
-        self.source = QComboBox(self)
-        self.incomplete = QCheckBox(self)
-        self._combos = (
-            self.period,
-            self.exposure_type,
-            self.department,
-            self.job_category,
-            self.device,
-            self.status,
-            self.source,
-        )
-        for combo in self._combos:
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(6)
-            combo.setMaxVisibleItems(20)
-            combo.currentIndexChanged.connect(self._apply_filters)
-        self.incomplete.toggled.connect(self._apply_filters)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self._apply_filters)
-        self.search.textChanged.connect(self.search_timer.start)
-        self.search.returnPressed.connect(self._apply_filters)
+        bar = self.filter_bar = ListFilterBar(self, search_stretch=3)
+        self.search = bar.search
+        self.search_timer = bar.search_timer
+        self.period = bar.add_combo(row=0, stretch=2, min_contents=6, max_visible=20)
+        self.exposure_type = bar.add_combo(row=0, stretch=2, min_contents=6, max_visible=20)
+        self.department = bar.add_combo(row=0, stretch=2, min_contents=6, max_visible=20)
+        self.job_category = bar.add_combo(row=0, stretch=2, min_contents=6, max_visible=20)
+        self.device = bar.add_combo(row=1, stretch=2, min_contents=6, max_visible=20)
+        self.status = bar.add_combo(row=1, stretch=2, min_contents=6, max_visible=20)
+        self.source = bar.add_combo(row=1, stretch=2, min_contents=6, max_visible=20)
+        self.incomplete = bar.add_check(row=1)
+        bar.add_stretch(row=1)
+        bar.filters_changed.connect(self._apply_filters)
 
         self.new_button = QPushButton(self)
         self.new_button.setProperty("accent", True)
@@ -449,6 +425,8 @@ class ExposuresPage(Page):
         self.total_label = QLabel(self)
         self.new_button.clicked.connect(self.new_item)
         self.open_button.clicked.connect(self.open_selected)
+        self.mirror_button(self.new_button)  # Ctrl+N is the window's Edit › New
+        self.mirror_button(self.open_button, "Ctrl+E")  # as Edit on the other lists
         self.new_button.setVisible(self._reports)
         # The sheet is for the worker's file: useless to roles that see no identities.
         self._sheets = actor.sees_identities or not actor.can(Permission.VIEW_EXPOSURES)
@@ -491,23 +469,13 @@ class ExposuresPage(Page):
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         open_on_enter(self.table, self.open_selected)
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
-        for combo in (self.period, self.exposure_type, self.department, self.job_category):
-            filters.addWidget(combo, 2)
-        filters2 = QHBoxLayout()
-        for combo in (self.device, self.status, self.source):
-            filters2.addWidget(combo, 2)
-        filters2.addWidget(self.incomplete)
-        filters2.addStretch(1)
         actions = QHBoxLayout()
         for button in (self.new_button, self.open_button, self.sheet_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.total_label)
         layout = QVBoxLayout(self)
-        layout.addLayout(filters)
-        layout.addLayout(filters2)
+        layout.addWidget(self.filter_bar)
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)
 

@@ -50,6 +50,7 @@ from hospital_osh.ui.dialogs.export_preview_dialog import ExportPreviewDialog
 from hospital_osh.ui.dialogs.import_dialog import ImportDialog
 from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.tasks import TaskState
+from hospital_osh.ui.widgets.date_formats import apply_locale_date_format
 from hospital_osh.ui.widgets.report_documents import ReportDocumentsBox
 
 CUSTOM = "custom"
@@ -292,7 +293,7 @@ class ReportsPage(Page):
         self.end_edit = QDateEdit(self.period_box)
         for edit in (self.start_edit, self.end_edit):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            apply_locale_date_format(edit)
             edit.setDateRange(QDate(1990, 1, 1), QDate(2100, 12, 31))
             edit.dateChanged.connect(self._on_date_edited)
         self.earlier_button = QPushButton(self.period_box)

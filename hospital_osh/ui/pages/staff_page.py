@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -40,9 +38,7 @@ from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.widgets.code_combo import fill_code_combo, fill_combo
 from hospital_osh.ui.widgets.enter_opens import open_on_enter
 from hospital_osh.ui.widgets.immunisation_panel import ImmunisationPanel
-
-SEARCH_DELAY_MS = 250
-"""Search as you type, but query only once the typing pauses."""
+from hospital_osh.ui.widgets.list_filter_bar import ListFilterBar
 
 _STATUSES: tuple[tuple[bool | None, str], ...] = (
     (True, N_("Active staff")),
@@ -119,12 +115,13 @@ class StaffPage(Page):
         self._open_worker(WorkerInfo())
 
     def focus_search(self) -> None:
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
+        self.filter_bar.focus_search()
 
     def has_unsaved_changes(self) -> bool:
-        dialog = self.worker_dialog
-        return dialog is not None and dialog.isVisible() and dialog.is_dirty()
+        worker, roster = self.worker_dialog, self.import_dialog
+        return (worker is not None and worker.isVisible() and worker.is_dirty()) or (
+            roster is not None and roster.isVisible() and roster.has_unimported_file()
+        )
 
     def tour_views(self) -> list[tuple[str, QWidget]]:
         if not self._edits:
@@ -148,7 +145,7 @@ class StaffPage(Page):
 
     def filters(self) -> WorkerFilter:
         return WorkerFilter(
-            search=self.search.text().strip(),
+            search=self.filter_bar.search_text(),
             department_id=self.department.currentData(),
             job_category=self.job_category.currentData(),
             employment_type=self.employment_type.currentData(),
@@ -227,27 +224,14 @@ class StaffPage(Page):
     # -- private: building --------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search = QLineEdit(self)
-        self.search.setClearButtonEnabled(True)
-        # The combos' first items ("All departments"...) say what each filters, so the row
-        # needs no labels and fits a 1024-pixel window in both languages.
-        self.department = QComboBox(self)
-        self.job_category = QComboBox(self)
-        self.employment_type = QComboBox(self)
-        self.status = QComboBox(self)
-        for combo in (self.department, self.job_category, self.employment_type, self.status):
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(8)
-            combo.currentIndexChanged.connect(self._apply_filters)
-
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self._apply_filters)
-        self.search.textChanged.connect(self.search_timer.start)
-        self.search.returnPressed.connect(self._apply_filters)
+        self.filter_bar = ListFilterBar(self)
+        self.search = self.filter_bar.search
+        self.search_timer = self.filter_bar.search_timer
+        self.department = self.filter_bar.add_combo()
+        self.job_category = self.filter_bar.add_combo()
+        self.employment_type = self.filter_bar.add_combo()
+        self.status = self.filter_bar.add_combo()
+        self.filter_bar.filters_changed.connect(self._apply_filters)
 
         self.new_button = QPushButton(self)
         self.edit_button = QPushButton(self)
@@ -293,10 +277,6 @@ class StaffPage(Page):
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         open_on_enter(self.table, self.edit_selected)
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 2)
-        for combo in (self.department, self.job_category, self.employment_type, self.status):
-            filters.addWidget(combo, 1)
         actions = QHBoxLayout()
         for button in (self.new_button, self.edit_button, self.active_button, self.import_button):
             actions.addWidget(button)
@@ -304,7 +284,7 @@ class StaffPage(Page):
         actions.addStretch(1)
         actions.addWidget(self.total_label)
         layout = QVBoxLayout(self)
-        layout.addLayout(filters)
+        layout.addWidget(self.filter_bar)
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QLabel, QWidget
 from hospital_osh.domain.codes import Code, CodeList
 from hospital_osh.services.local_codes import display_label
 from hospital_osh.ui.widgets.code_combo import fill_combo
+from hospital_osh.ui.widgets.date_formats import apply_locale_date_format
 from hospital_osh.ui.widgets.form import FormLayout
 
 BLANK = "—"
@@ -103,7 +104,7 @@ def keep_unknown(combo: QComboBox, value: str | None, labels: Mapping[str, str])
 
 def make_datetime_edit(parent: QWidget) -> QDateTimeEdit:
     edit = QDateTimeEdit(parent)
-    edit.setDisplayFormat(DATETIME_FORMAT)
+    apply_locale_date_format(edit)
     edit.setCalendarPopup(True)
     edit.setMinimumDateTime(QDateTime(1990, 1, 1, 0, 0, 0))
     return edit

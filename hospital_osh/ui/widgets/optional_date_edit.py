@@ -8,6 +8,7 @@ from PySide6.QtCore import QDate, QEvent, Signal
 from PySide6.QtWidgets import QCheckBox, QDateEdit, QHBoxLayout, QWidget
 
 from hospital_osh.i18n import _
+from hospital_osh.ui.widgets.date_formats import apply_locale_date_format
 
 _UNSET = QDate(1900, 1, 1)
 """Shown as 'Not set'; real dates start the day after."""
@@ -26,7 +27,7 @@ class OptionalDateEdit(QWidget):
         self.known = QCheckBox(self)
         self.edit = QDateEdit(self)
         self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat("yyyy-MM-dd")
+        apply_locale_date_format(self.edit)
         self.edit.setMinimumDate(_UNSET)
         self.edit.setMaximumDate(QDate(2100, 12, 31))
         layout = QHBoxLayout(self)
