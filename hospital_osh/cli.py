@@ -133,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=_("number of hazard register entries (default: one per template)"),
     )
+    demo.add_argument(
+        "--actions",
+        type=int,
+        default=None,
+        help=_("about how many action items (default: two HealthWISE rounds per ward)"),
+    )
 
     tour = commands.add_parser("tour", help=_("save a screenshot of every view"))
     tour.add_argument("--out", required=True, type=Path, metavar="DIR")
@@ -152,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
 FEATURE_COMMAND_MODULES: tuple[str, ...] = (
     "hospital_osh.cli_exchange",
     "hospital_osh.cli_followups",
+    "hospital_osh.cli_keys",
+    "hospital_osh.cli_post_exposure",
 )
 
 
@@ -348,10 +356,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             records=args.records,
             staff=args.staff,
             hazards=args.hazards,
+            actions=args.actions,
         )
+        from hospital_osh.services.keys import protect_demo
+
+        recovery = protect_demo(database)  # the documented demo passphrase (docs/encryption.md)
     finally:
         database.dispose()
     print(summary.message())
+    if recovery:
+        print(recovery)
     return EXIT_OK
 
 

@@ -16,13 +16,16 @@ import inspect
 import pkgutil
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 
 import hospital_osh.services
 from hospital_osh.domain.risk_matrix import DEFAULT_MATRIX, MATRIX_FILES
 from hospital_osh.domain.roles import Role
+from hospital_osh.models import Exposure, ProtocolAdjustment
 from hospital_osh.services import (
     actions,
     audit,
@@ -34,6 +37,7 @@ from hospital_osh.services import (
     healthwise,
     hospital,
     immunisation,
+    keys,
     local_codes,
     roster,
     settings,
@@ -60,6 +64,7 @@ UNCHECKED = frozenset(
         "actions.apply_transition",
         "actions.available_transitions",
         "healthwise.apply_move",
+        "healthwise.apply_plan_revision",
         "healthwise.available_moves",
     }
 )
@@ -133,6 +138,7 @@ class World:
     source reported by the OSH officer, a local code and a clean one-row roster preview."""
 
     def __init__(self, database: Database, admin: Actor, tmp_path: Path):
+        self.database = database
         self.place = setup_hospital(database, admin)
         with database.transaction() as session:
             for username, role in (("target", Role.REPORTER), ("admin", Role.ADMIN)):
@@ -278,6 +284,24 @@ class World:
             self.meeting = committee.create_meeting(
                 session, officer, committee.MeetingInfo(held_on=TODAY, place="Meeting room 2")
             )
+            # an approved plan changed since (a revision to approve) and circulated minutes
+            self.approved = healthwise.create_assessment(session, officer, self.new_round("5楼"))
+            approved_id = self.approved.id or 0
+            move_approved = partial(healthwise.move_assessment, session, today=TODAY)
+            move_approved(officer, approved_id, "in_progress")
+            for member in self.approved.members:
+                healthwise.save_answers(session, officer, approved_id, member.id, answers)
+            for target in ("submitted", "in_group_review", "prioritized"):
+                move_approved(officer, approved_id, target)
+            made = healthwise.create_actions_from_priorities(session, officer, approved_id)
+            move_approved(officer, approved_id, "plan_submitted")
+            move_approved(Actor("admin_1", Role.ADMIN), approved_id, "plan_approved")
+            item = actions.get_action(session, officer, made[0].id or 0)
+            actions.update_action(session, officer, replace(item, owner_name="李工程师"))
+            self.held = committee.create_meeting(
+                session, officer, committee.MeetingInfo(held_on=TODAY, status="held")
+            )
+            committee.move_minutes(session, officer, self.held.id or 0, "circulated")
 
     def new_round(self, area: str = "3楼东区") -> healthwise.AssessmentInfo:
         return healthwise.AssessmentInfo(
@@ -290,6 +314,14 @@ class World:
                 healthwise.MemberInfo("护士1", "staff", "nurse", "female"),
             ),
         )
+
+    def recovery_passphrase(self, session: Session, who: Actor) -> object:
+        """Only an encrypted SQLite file has a recovery passphrase (PostgreSQL: the server's
+        storage is encrypted), so the row is about SQLite alone."""
+        if not self.database.encrypted:
+            pytest.skip("a recovery passphrase belongs to an encrypted SQLite file")
+        passphrase = "kept-on-paper-2026"
+        return keys.set_recovery_passphrase(session, self.database, who, passphrase, passphrase)
 
     def calls(self, session: Session, who: Actor) -> dict[str, Callable[[], object]]:
         place, exposure = self.place, self.exposure
@@ -333,6 +365,7 @@ class World:
                 session, who, StaffingInfo(2025, 300.0, {("nurse", "female"): 120.0})
             ),
             "settings.set_setting": lambda: settings.set_setting(session, who, "backup_keep", "5"),
+            "keys.set_recovery_passphrase": lambda: self.recovery_passphrase(session, who),
             "local_codes.add_local_code": lambda: local_codes.add_local_code(
                 session, who, local_codes.LocalCodeInfo("device_brand", "brand_y", "乙牌", "Y")
             ),
@@ -562,6 +595,24 @@ class World:
             "immunisation.coverage": lambda: immunisation.coverage(session, who, on=CASE_DAY),
             # post-exposure management
             "post_exposure.propose": lambda: pe.propose(session, who, case, now=NOW),
+            "post_exposure.propose_for": lambda: pe.propose_for(
+                session, who, self.exposure, now=NOW
+            ),
+            "post_exposure.reopenings": lambda: pe.reopenings(session, who, case),
+            "post_exposure.case_sheet_info": lambda: pe.case_sheet_info(session, who, case, "en"),
+            "post_exposure.reopen_case": lambda: pe.reopen_case(
+                session, who, self._closed_case(session, other), "The worker came back"
+            ),
+            "post_exposure.set_adjustment": lambda: pe.set_adjustment(
+                session,
+                who,
+                pe.AdjustmentInput(
+                    "china", "china_hcv_follow_up", "hcv_rna_4w", 42, 42, 56, "Lab on Tuesdays"
+                ),
+            ),
+            "post_exposure.reset_adjustment": lambda: pe.reset_adjustment(
+                session, who, *self._adjusted_row(session)
+            ),
             "post_exposure.assess_exposure": lambda: pe.assess_exposure(
                 session, who, other, now=NOW
             ),
@@ -607,6 +658,7 @@ class World:
     def healthwise_calls(self, session: Session, who: Actor) -> dict[str, Callable[[], object]]:
         template, draft, ready = self.template.id, self.draft.id or 0, self.round.id or 0
         meeting, action = self.meeting.id or 0, self.action.id or 0
+        held, approved = self.held.id or 0, self.approved.id or 0
         first, second = self.priorities
         member = self.draft.members[0].id
         period = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
@@ -674,6 +726,21 @@ class World:
             "committee.record_decision": lambda: committee.record_decision(
                 session, who, meeting, "approve", action_id=action, today=TODAY
             ),
+            "committee.move_minutes": lambda: committee.move_minutes(
+                session, who, held, "draft", reason="Add item 4"
+            ),
+            "committee.sign_minutes": lambda: committee.sign_minutes(
+                session, who, held, self.member.id or 0
+            ),
+            "committee.minutes_history": lambda: committee.minutes_history(session, who, held),
+            "healthwise.approve_plan_revision": lambda: healthwise.approve_plan_revision(
+                session, who, approved
+            ),
+            "healthwise.plan_status": lambda: healthwise.plan_status(session, who, approved),
+            "healthwise.get_plan_revision": lambda: healthwise.get_plan_revision(
+                session, who, approved, 1
+            ),
+            "healthwise.changed_plans": lambda: healthwise.changed_plans(session, who),
             "committee.list_members": lambda: committee.list_members(session, who),
             "committee.get_meeting": lambda: committee.get_meeting(session, who, meeting),
             "committee.list_meetings": lambda: committee.list_meetings(session, who),
@@ -681,6 +748,34 @@ class World:
             "committee.review_items": lambda: committee.review_items(session, who, TODAY),
             "committee.period_summary": lambda: committee.period_summary(session, who, *period),
         }
+
+    @staticmethod
+    def _closed_case(session: Session, exposure_id: int) -> int:
+        """The exposure marked closed in the attempt's transaction (rolled back after it)."""
+        row = session.get(Exposure, exposure_id)
+        assert row is not None
+        row.status, row.outcome = "closed", "no_seroconversion"
+        session.flush()
+        return exposure_id
+
+    @staticmethod
+    def _adjusted_row(session: Session) -> tuple[str, str, str]:
+        """A hospital offset stored without a service (no audit), for the reset to remove."""
+        key = ("china", "china_hcv_follow_up", "hcv_rna_4w")
+        session.add(
+            ProtocolAdjustment(
+                protocol_id=key[0],
+                schedule=key[1],
+                item_id=key[2],
+                due=42,
+                window_start=42,
+                window_end=56,
+                reason="Lab on Tuesdays",
+                changed_by="admin",
+            )
+        )
+        session.flush()
+        return key
 
     def call(self, name: str, session: Session, who: Actor) -> object:
         found = (

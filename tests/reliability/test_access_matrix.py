@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from hospital_osh.cli import main
 from hospital_osh.domain.roles import ROLE_PERMISSIONS, Permission, Role
 from hospital_osh.models import AuditEvent
-from hospital_osh.services import exposures, followups, users
+from hospital_osh.services import exposures, followups, healthwise, users
 from hospital_osh.services.context import Actor
 from hospital_osh.services.database import Database
 from hospital_osh.services.errors import NotFound, PermissionDenied
@@ -51,6 +51,7 @@ WRITES: dict[str, tuple[bool, bool, bool, bool, bool]] = {
     "hospital.save_department":           (True,  False,  False,    False,   False),
     "hospital.save_staffing":             (True,  False,  False,    False,   False),
     "settings.set_setting":               (True,  False,  False,    False,   False),
+    "keys.set_recovery_passphrase":       (True,  False,  False,    False,   False),
     "local_codes.add_local_code":         (True,  False,  False,    False,   False),
     "local_codes.update_local_code":      (True,  False,  False,    False,   False),
     "local_codes.set_local_code_active":  (True,  False,  False,    False,   False),
@@ -89,6 +90,9 @@ WRITES: dict[str, tuple[bool, bool, bool, bool, bool]] = {
     "post_exposure.record_pep_course":    (True,  True,   False,    False,   False),
     "post_exposure.record_notification":  (True,  True,   False,    False,   False),
     "post_exposure.close_case":           (True,  True,   False,    False,   False),
+    "post_exposure.reopen_case":          (True,  True,   False,    False,   False),
+    "post_exposure.set_adjustment":       (True,  False,  False,    False,   False),
+    "post_exposure.reset_adjustment":     (True,  False,  False,    False,   False),
     "healthwise.install_shipped_templates": (True,  True,   True,     False,   False),
     "healthwise.import_template":         (True,  True,   True,     False,   False),
     "healthwise.set_template_active":     (True,  True,   True,     False,   False),
@@ -103,6 +107,9 @@ WRITES: dict[str, tuple[bool, bool, bool, bool, bool]] = {
     "committee.create_meeting":           (True,  True,   True,     False,   False),
     "committee.update_meeting":           (True,  True,   True,     False,   False),
     "committee.record_decision":          (True,  False,  True,     False,   False),
+    "committee.move_minutes":             (True,  True,   True,     False,   False),
+    "committee.sign_minutes":             (True,  True,   True,     False,   False),
+    "healthwise.approve_plan_revision":   (True,  False,  True,     False,   False),
 }
 
 READS: dict[str, tuple[bool, bool, bool, bool, bool]] = {
@@ -151,6 +158,11 @@ READS: dict[str, tuple[bool, bool, bool, bool, bool]] = {
     "immunisation.coverage":              (True,  True,   True,     False,   True),
     "post_exposure.propose":              (True,  True,   False,    False,   False),
     "post_exposure.get_case":             (True,  True,   False,    False,   False),
+    "post_exposure.propose_for":          (True,  True,   False,    False,   False),
+    "post_exposure.reopenings":           (True,  True,   False,    False,   False),
+    # Printing a case sheet reads the record as get_exposure does (masked for committee members
+    # and viewers; another's report is NotFound for a reporter) and audits the print.
+    "post_exposure.case_sheet_info":      (True,  True,   True,     False,   True),
     "summary.followup_export_rows":       (True,  True,   False,    False,   False),
     "healthwise.list_templates":          (True,  True,   True,     False,   True),
     "healthwise.get_template":            (True,  True,   True,     False,   True),
@@ -167,6 +179,10 @@ READS: dict[str, tuple[bool, bool, bool, bool, bool]] = {
     "committee.count_meetings":           (True,  True,   True,     False,   True),
     "committee.review_items":             (True,  True,   True,     False,   True),
     "committee.period_summary":           (True,  True,   True,     False,   True),
+    "committee.minutes_history":          (True,  True,   True,     False,   True),
+    "healthwise.plan_status":             (True,  True,   True,     False,   True),
+    "healthwise.get_plan_revision":       (True,  True,   True,     False,   True),
+    "healthwise.changed_plans":           (True,  True,   True,     False,   True),
     "dashboard.build_dashboard":          (True,  True,   True,     False,   True),
     "dashboard.immunity_figure":          (True,  True,   True,     False,   True),
     "dashboard.reporter_view":            (True,  True,   False,    True,    False),
@@ -240,6 +256,29 @@ def test_read_access(database: Database, world: World, name: str) -> None:
             else:
                 with pytest.raises(REFUSALS):
                     world.call(name, session, actor(role))
+
+
+@pytest.mark.parametrize(
+    ("name", "call"),
+    [
+        (
+            "set_no_action_reason",
+            lambda s, who: healthwise.set_no_action_reason(s, who, 999_999, "1.1", "Budgeted"),
+        ),
+        (
+            "move_assessment",
+            lambda s, who: healthwise.move_assessment(s, who, 999_999, "in_progress"),
+        ),
+    ],
+)
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.REPORTER])
+def test_healthwise_writes_check_the_write_right_first(
+    database: Database, name: str, call: object, role: Role
+) -> None:
+    """Refused at entry, before the round is even looked up: a read-only role meets
+    PermissionDenied, never "no longer exists" or a state message."""
+    with database.session() as session, pytest.raises(PermissionDenied):
+        call(session, actor(role))  # type: ignore[operator]
 
 
 # -- identities and serostatus --------------------------------------------------------------------
