@@ -745,7 +745,7 @@ def measure_dashboard(bench: Bench) -> list[Result]:
                 float(data["coverage_cold_s"]),  # type: ignore[arg-type]
                 runs=1,
                 note=(
-                    f"{int(data['staff']):,} active staff derived in Python, loaded on its own; "  # type: ignore[call-overload]
+                    f"{int(data['staff']):,} active staff from stored immunity spells; "  # type: ignore[call-overload]
                     f"cached: {float(data['coverage_cached_s']):.3f} s"  # type: ignore[arg-type]
                 ),
             )
