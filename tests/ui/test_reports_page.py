@@ -165,6 +165,38 @@ def test_import_dry_run_shows_row_errors_then_imports(  # type: ignore[no-untype
     assert "Imported 1 exposures" in dialog.status.text()
 
 
+def test_closing_the_import_after_a_clean_dry_run_asks_first(  # type: ignore[no-untyped-def]
+    qtbot, filled, make_context, tmp_path
+) -> None:
+    context = make_context(Role.OSH_OFFICER, answers=[False, True])
+    page = _page(qtbot, context)
+    dialog = page.open_import()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    values = {
+        "uuid": "cccccccc-cccc-4ccc-8ccc-cccccccccccc",
+        "occurred_at": "2025-06-01T09:00",
+        "reported_at": "2025-06-01T10:00",
+        "exposure_type": "bite",
+        "department_type": "icu",
+    }
+    good = tmp_path / "good.csv"
+    good.write_text(
+        ",".join(layout.EXPOSURE_COLUMNS)
+        + "\n"
+        + ",".join(values.get(c, "") for c in layout.EXPOSURE_COLUMNS),
+        "utf-8",
+    )
+    with qtbot.waitSignal(dialog.plan_ready, timeout=20_000):
+        dialog.load_file(good)
+    dialog.show()
+    dialog.close_button.click()  # "No": the checked file stays
+    assert dialog.isVisible() and dialog.import_button.isEnabled()
+    assert "nothing has been imported yet" in context.ask.asked[0]
+    dialog.close_button.click()  # "Yes"
+    assert not dialog.isVisible()
+
+
 def test_visible_by_role_and_exchange_buttons_need_the_permission(  # type: ignore[no-untyped-def]
     qtbot, filled, make_context
 ) -> None:

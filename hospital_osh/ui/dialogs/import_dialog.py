@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 class ImportDialog(TabularImportDialog):
     """Dry run first; the Import button is enabled only for a file without errors."""
 
+    asks_before_closing = True  # a checked file not yet imported is work the user would lose
+
     # -- signals ------------------------------------------------------------------------------
     plan_ready = Signal(object)
     """Emitted with the ``ImportPlan`` of the dry run (None if the file could not be read)."""
