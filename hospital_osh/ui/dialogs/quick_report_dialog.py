@@ -316,7 +316,10 @@ class QuickReportDialog(QDialog):
         columns = QHBoxLayout(form_page)
         columns.setContentsMargins(0, 0, 0, 0)
         columns.setSpacing(20)
-        columns.addLayout(self.form, 3)
+        left = QVBoxLayout()
+        left.addLayout(self.form)
+        left.addStretch(1)  # spare height stays below the rows instead of stretching one of them
+        columns.addLayout(left, 3)
         if self.proposal is None:
             columns.addLayout(side, 2)
         else:  # the advice and the proposal scroll together; the form keeps its rows
