@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -149,3 +149,19 @@ def actor(role: str, username: str | None = None) -> Actor:
 @pytest.fixture
 def admin() -> Actor:
     return ADMIN
+
+
+@pytest.fixture
+def new_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], Path]]:
+    """Call it to move to another computer: an empty key folder, nothing remembered."""
+    from hospital_osh.services import keys
+
+    folder = tmp_path / "other-pc-keys"
+
+    def move() -> Path:
+        monkeypatch.setenv(keys.KEY_DIR_ENV, str(folder))
+        keys.forget_cached_keys()
+        return folder
+
+    yield move
+    keys.forget_cached_keys()

@@ -757,28 +757,9 @@ def propose(
 
 def _draft_exposure(info: exposures.ExposureInfo) -> Exposure:
     """A transient record holding what the form says now. It is never added to the session,
-    so nothing about it can be flushed: the proposal reads it like a saved record."""
-    return Exposure(
-        id=info.id or 0,
-        reference=info.reference,
-        worker_id=info.worker_id,
-        occurred_at=info.occurred_at,
-        exposure_type=info.exposure_type,
-        device_contaminated=info.device_contaminated,
-        fluid_type=info.fluid_type,
-        fluid_visibly_bloody=info.fluid_visibly_bloody,
-        source_identified=info.source_identified,
-        source_hbsag=info.source_hbsag,
-        source_hbeag=info.source_hbeag,
-        source_anti_hcv=info.source_anti_hcv,
-        source_hcv_rna=info.source_hcv_rna,
-        source_hiv=info.source_hiv,
-        source_hiv_viral_load=info.source_hiv_viral_load,
-        china_grade=info.china_grade,
-        china_source_grade=info.china_source_grade,
-        status=info.status,
-        outcome=info.outcome,
-    )
+    so nothing about it can be flushed: the proposal reads it like a saved record. The fields
+    are the form's editable ones, as ``ExposureInfo.values()`` gives them to the model."""
+    return Exposure(id=info.id or 0, reference=info.reference, **info.values())
 
 
 def propose_for(

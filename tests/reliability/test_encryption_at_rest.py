@@ -14,7 +14,7 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -83,20 +83,6 @@ def _leaks(*files: Path) -> list[str]:
         data = path.read_bytes() if path.exists() else b""
         found += [f"{path.name}: {s.decode()}" for s in SECRETS if s in data]
     return found
-
-
-@pytest.fixture
-def new_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], Path]]:
-    """Call it to move to another computer: an empty key folder, nothing remembered."""
-    folder = tmp_path / "other-pc-keys"
-
-    def move() -> Path:
-        monkeypatch.setenv(keys.KEY_DIR_ENV, str(folder))
-        keys.forget_cached_keys()
-        return folder
-
-    yield move
-    keys.forget_cached_keys()
 
 
 def test_a_copied_database_wal_and_backup_reveal_no_serostatus(

@@ -3,7 +3,7 @@ asked by first-run setup."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,19 +21,6 @@ from hospital_osh.ui.dialogs.setup_wizard import ADMIN, AdminAccount, SetupWizar
 from hospital_osh.ui.tasks import TaskRunner
 
 PASSPHRASE = "written-on-paper-2026"
-
-
-@pytest.fixture
-def new_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], Path]]:
-    folder = tmp_path / "other-pc-keys"
-
-    def move() -> Path:
-        monkeypatch.setenv(keys.KEY_DIR_ENV, str(folder))
-        keys.forget_cached_keys()
-        return folder
-
-    yield move
-    keys.forget_cached_keys()
 
 
 @pytest.fixture
