@@ -5,4 +5,4 @@ already up to date needs one SELECT of ``alembic_version`` and no import of Alem
 asserts it equals Alembic's own head: change it with every new migration).
 """
 
-HEAD_REVISION = "0012"
+HEAD_REVISION = "0013"

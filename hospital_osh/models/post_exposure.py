@@ -103,10 +103,13 @@ class FollowUp(UuidMixin, VersionedMixin, Base):
         # and window_start last, so every tab's count reads the index alone (migration 0008).
         Index("ix_followup_urgency", "state", "window_end", "due_date", "id", "window_start"),
         Index("ix_followup_state_window_start", "state", "window_start"),
+        # A case's tests by kind with what the period figures read of them (completion, overdue):
+        # the summary's follow-up section reads this index alone (migration 0013).
+        Index("ix_followup_exposure_tests", "exposure_id", "code", "state", "window_end"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    exposure_id: Mapped[int] = mapped_column(ForeignKey("exposure.id"), index=True)
+    exposure_id: Mapped[int] = mapped_column(ForeignKey("exposure.id"))
     # code:dose:offset of the protocol item it came from; re-assessment matches on it.
     plan_key: Mapped[str] = mapped_column(String(80))
     code: Mapped[str] = mapped_column(String(_CODE))

@@ -190,3 +190,55 @@ def test_the_tables_are_read_as_they_are_written(database: Database, admin: Acto
             rows = table(session, admin, data.START, data.END)
             assert isinstance(rows, Iterator) and not isinstance(rows, list | tuple), table
             assert next(rows), table
+
+
+def test_reports_built_in_a_second_process_are_the_same_bytes(
+    database: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large period's PDFs come from a second process; the package must not tell."""
+    _fixed_data_set(database, admin)
+    from_child: list[bool] = []
+    report_bytes = export._report_bytes
+
+    def spy(pending: Any, *args: Any) -> bytes:
+        from_child.append(pending is not None)
+        return report_bytes(pending, *args)
+
+    monkeypatch.setattr(export, "_report_bytes", spy)
+    reports = {}
+    for parallel in (False, True):
+        out = tmp_path / f"parallel-{parallel}.zip"
+        with database.transaction() as session:
+            export.export_package(
+                session,
+                admin,
+                data.START,
+                data.END,
+                out,
+                now=CREATED,
+                invariant=True,
+                parallel=parallel,
+            )
+        with zipfile.ZipFile(out) as archive:
+            reports[parallel] = {name: archive.read(name) for name in layout.REPORTS.values()}
+    assert from_child == [False, False, True, True]
+    assert reports[True] == reports[False]
+    assert all(pdf.startswith(b"%PDF") for pdf in reports[True].values())
+
+
+def test_without_a_second_process_the_reports_are_built_here(
+    database: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A machine that cannot start a process (or loses it) still gets a whole package."""
+    _fixed_data_set(database, admin)
+
+    def no_process(*args: Any, **kwargs: Any) -> None:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(export, "ProcessPoolExecutor", no_process)
+    out = tmp_path / "q1.zip"
+    with database.transaction() as session:
+        export.export_package(session, admin, data.START, data.END, out, now=CREATED, parallel=True)
+    with zipfile.ZipFile(out) as archive:
+        for name in layout.REPORTS.values():
+            assert archive.read(name).startswith(b"%PDF")
