@@ -82,6 +82,30 @@ def test_filters_search_and_overdue(qtbot, hospital_db, make_ui_context) -> None
     assert ActionsPage.badge(page.context) == 1  # the sidebar shows the overdue count
 
 
+def test_search_as_you_type_waits_for_a_pause(qtbot, hospital_db, make_ui_context) -> None:  # type: ignore[no-untyped-def]
+    make_item(hospital_db, title="Late trolley")
+    make_item(hospital_db, title="Sharps bins")
+    page = _page(qtbot, make_ui_context("admin"))
+    assert [c.toolTip() for c in page.filter_bar.combos()] == [
+        "Status",
+        "Overdue",
+        "Owner",
+        "Department",
+        "Source",
+    ]
+    page.focus_search()
+    assert page.focusWidget() is page.search
+    with qtbot.waitSignal(page.filter_bar.search_timer.timeout, timeout=2000):
+        qtbot.keyClicks(page.search, "trolley")
+        assert len(page.model.rows()) == 2  # nothing asked yet while typing
+        assert page.filter_bar.search_timer.isActive()
+    assert [r.title for r in page.model.rows()] == ["Late trolley"]
+    assert page.filters().search == "trolley"
+    page.apply_filter(ActionFilter())  # the dashboard's link clears the search too
+    assert page.search.text() == "" and not page.filter_bar.search_timer.isActive()
+    assert len(page.model.rows()) == 2
+
+
 def test_the_board_shows_a_column_per_status_and_opens_cards(
     qtbot, hospital_db, make_ui_context
 ) -> None:  # type: ignore[no-untyped-def]

@@ -182,6 +182,29 @@ def test_filters_review_highlight_and_warning(qtbot, make_ui_context) -> None:  
     assert page.model.rowCount() == 1
 
 
+def test_search_as_you_type_waits_for_a_pause(qtbot, make_ui_context) -> None:  # type: ignore[no-untyped-def]
+    context = make_ui_context("admin")
+    _add(context.database, 3)
+    page = _page(qtbot, context)
+    assert [c.toolTip() for c in page.filter_bar.combos()] == [
+        "Department",
+        "Category",
+        "Risk level",
+        "Review",
+        "Risk owner",
+        "Status",
+    ]
+    assert page.model.rowCount() == 3
+    page.focus_search()
+    with qtbot.waitSignal(page.filter_bar.search_timer.timeout, timeout=2000):
+        qtbot.keyClicks(page.search, "Task 001")
+        assert page.model.rowCount() == 3  # nothing asked yet while typing
+    assert [page.model.row_at(0).activity] == ["Task 001"]
+    assert page.counts_label.text().startswith("Hazards: 1 ")
+    page.warnings_only.setChecked(True)  # beside the counts, it filters at once
+    assert page.filters().warning_only and page.filters().search == "Task 001"
+
+
 def _dialog(qtbot, context, info: HazardInfo | None = None) -> HazardDialog:  # type: ignore[no-untyped-def]
     dialog = HazardDialog(context)
     qtbot.addWidget(dialog)

@@ -1,5 +1,6 @@
-"""The HealthWISE page: templates (install, import with a dry run), new rounds with a team, the
-plan guard and priority items, committee-only steps, progress against the previous round, PDFs."""
+"""The HealthWISE page: templates (installed here; imported in test_template_import_dialog.py),
+new rounds with a team, the plan guard and priority items, committee-only steps, progress against
+the previous round, PDFs."""
 
 from __future__ import annotations
 
@@ -7,10 +8,8 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from sqlalchemy import func, select
 
 from hospital_osh.i18n import format_date
-from hospital_osh.models import ChecklistTemplate
 from hospital_osh.services import healthwise
 from hospital_osh.services.healthwise import MemberInfo
 from hospital_osh.ui.dialogs.round_dialog import RoundDialog
@@ -27,12 +26,6 @@ from tests.ui.fixtures_actions import (
     templates,
 )
 
-HEADER = "module_code,module_title_en,module_title_zh,checkpoint_code,title_en,title_zh\n"
-GOOD = (
-    HEADER + "1,Hazards,危害,1.1,Make OSH a priority,重视安全\n1,,,1.2,Map the hazards,识别危害\n"
-)
-DUPLICATE = HEADER + "1,Hazards,危害,1.1,Make OSH a priority,重视安全\n1,,,1.1,Again,再次\n"
-
 
 def _page(qtbot, context, opened: list[Path] | None = None) -> HealthwisePage:  # type: ignore[no-untyped-def]
     page = HealthwisePage(context, open_file=(opened.append if opened is not None else print))
@@ -40,11 +33,6 @@ def _page(qtbot, context, opened: list[Path] | None = None) -> HealthwisePage:  
     page.resize(1080, 740)
     page.show()
     return page
-
-
-def _template_count(database) -> int:  # type: ignore[no-untyped-def]
-    with database.session() as session:
-        return int(session.scalar(select(func.count(ChecklistTemplate.id))) or 0)
 
 
 def test_templates_are_installed_and_labelled_as_working_versions(
@@ -72,40 +60,6 @@ def test_a_viewer_sees_templates_but_cannot_change_them(
     assert page.new_round() is None and page.open_import() is None
 
 
-def test_template_import_is_checked_first_and_all_or_nothing(
-    qtbot, tmp_path, hospital_db, make_ui_context
-) -> None:  # type: ignore[no-untyped-def]
-    page = _page(qtbot, make_ui_context("officer"))
-    dialog = page.open_import()
-    assert dialog is not None
-    bad = tmp_path / "bad.csv"
-    bad.write_text(DUPLICATE, encoding="utf-8")
-    dialog.path.setText(str(bad))
-    dialog.code.setText("hw-official")
-    dialog.version.setText("2015-zh")
-    dialog.name_zh.setText("医疗卫生服务工作改善")
-    dialog.name_en.setText("HealthWISE")
-    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
-    problems = [dialog.problems.item(i).text() for i in range(dialog.problems.count())]
-    assert any(
-        p.startswith("Row 3: The checkpoint code 1.1 is already used in row 2") for p in problems
-    )
-    assert not dialog.import_button.isEnabled()
-    assert dialog.run_import() is None
-    assert _template_count(hospital_db) == 0  # nothing stored
-    good = tmp_path / "good.csv"
-    good.write_text(GOOD, encoding="utf-8")
-    dialog.path.setText(str(good))
-    assert not dialog.import_button.isEnabled()  # changed input: check again
-    assert dialog.check()
-    assert "Ready to import: 1 modules, 2 checkpoints" in dialog.result.text()
-    assert _template_count(hospital_db) == 0  # the check stores nothing
-    with qtbot.waitSignal(dialog.imported):
-        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    assert _template_count(hospital_db) == 1
-    assert page.template_table.item(0, 4).text() == "Imported"
-
-
 def test_a_new_round_is_created_with_its_team(qtbot, hospital_db, make_ui_context) -> None:  # type: ignore[no-untyped-def]
     page = _page(qtbot, make_ui_context("officer"))
     asker = page.context.ask
@@ -129,6 +83,24 @@ def test_a_new_round_is_created_with_its_team(qtbot, hospital_db, make_ui_contex
     row = page.selected_row()
     assert row is not None and row.area == "抢救室" and row.member_count == 2
     assert page.total_label.text() == "Rounds: 1"
+
+
+def test_search_as_you_type_waits_for_a_pause(qtbot, hospital_db, make_ui_context) -> None:  # type: ignore[no-untyped-def]
+    new_round(hospital_db)
+    page = _page(qtbot, make_ui_context("officer"))
+    assert [c.toolTip() for c in page.filter_bar.combos()] == ["Step of the round", "Department"]
+    assert page.model.rowCount() == 1
+    page.tabs.setCurrentIndex(1)
+    page.focus_search()  # Ctrl+F: back to the rounds and into the search box
+    assert page.tabs.currentIndex() == 0 and page.focusWidget() is page.search
+    with qtbot.waitSignal(page.filter_bar.search_timer.timeout, timeout=2000):
+        qtbot.keyClicks(page.search, "no such area")
+        assert page.model.rowCount() == 1  # nothing asked yet while typing
+    assert page.model.rowCount() == 0
+    assert page.total_label.text() == "Rounds: 0"
+    page.search.clear()
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)  # Enter: at once
+    assert page.model.rowCount() == 1 and not page.filter_bar.search_timer.isActive()
 
 
 def test_the_model_passes_the_model_tester(

@@ -102,6 +102,10 @@ class TabularImportDialog(QDialog):
         """The status while ``name`` is read."""
         return _("Reading {name}…").format(name=name)
 
+    def idle_text(self) -> str:
+        """The status before any file was chosen (none by default)."""
+        return ""
+
     def has_rows_to_import(self, plan: Any) -> bool:
         """The plan is free of errors and holds something to write."""
         return bool(plan.ok) and bool(plan.rows)
@@ -209,11 +213,11 @@ class TabularImportDialog(QDialog):
             self.summary.hide()
         else:
             self.summary.setText(self.summary_text(plan))
-            self.summary.show()
+            self.summary.setVisible(bool(self.summary.text()))  # "": the advice says it all
         if not self._busy and self._result is None and plan is not None:
             self._show_status(*self.advice(plan))
         elif not self._busy and self._result is None and plan is None and not self._path:
-            self._show_status("", "hint")
+            self._show_status(self.idle_text(), "hint")
 
     def has_unimported_file(self) -> bool:
         """A file was read and could be imported, and was not: closing would drop the work."""
@@ -296,17 +300,18 @@ class TabularImportDialog(QDialog):
         self.import_button.setAutoDefault(False)
         self.close_button.setAutoDefault(False)
 
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.file_label)
-        file_row.addWidget(self.path_edit, 1)
-        file_row.addWidget(self.choose_button)
+        self.file_row = QHBoxLayout()
+        """The file's label, path and "Choose file…" (a subclass may add a button)."""
+        self.file_row.addWidget(self.file_label)
+        self.file_row.addWidget(self.path_edit, 1)
+        self.file_row.addWidget(self.choose_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         self.header = QVBoxLayout()
         """Between the introduction and the file row (e.g. the expected columns)."""
         self.header.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.header)
-        layout.addLayout(file_row)
+        layout.addLayout(self.file_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.summary)

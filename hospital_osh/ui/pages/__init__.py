@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hospital_osh.domain.codes import N_
 from hospital_osh.domain.roles import Permission
 from hospital_osh.services.context import Actor
+from hospital_osh.ui import sidebar_counts
 
 if TYPE_CHECKING:
     from hospital_osh.ui.context import AppContext
@@ -40,8 +42,14 @@ class PageSpec:
     """``"module:Class"`` (imported on first use), or the class itself."""
     permissions: tuple[Permission, ...] = ()
     """The page is visible to a user holding any of these; empty: to everyone."""
-    has_badge: bool = False
-    """The class overrides ``Page.badge`` (a count beside the title in the sidebar)."""
+    counter: Callable[[AppContext], int | None] | None = None
+    """The count beside the title in the sidebar (the class's ``badge``; for a page known by
+    name, a function of ``ui/sidebar_counts.py``, so that counting imports no page); None: no
+    count."""
+
+    @property
+    def has_badge(self) -> bool:
+        return self.counter is not None
 
     @classmethod
     def of(cls, page_class: type[Page]) -> PageSpec:
@@ -55,7 +63,7 @@ class PageSpec:
             icon=page_class.icon,
             order=page_class.order,
             target=page_class,
-            has_badge=overrides,
+            counter=page_class.badge if overrides else None,
         )
 
     @property
@@ -80,9 +88,9 @@ class PageSpec:
         return not self.permissions or any(actor.can(p) for p in self.permissions)
 
     def badge(self, context: AppContext) -> int | None:
-        """The sidebar count (the class's ``badge``); None for pages that have none, without
-        importing them."""
-        return self.load().badge(context) if self.has_badge else None
+        """The sidebar count; None for pages that have none. Imports nothing: the main window
+        calls it on a worker thread."""
+        return self.counter(context) if self.counter is not None else None
 
 
 def _spec(
@@ -93,11 +101,11 @@ def _spec(
     module: str,
     permissions: tuple[Permission, ...] = (),
     *,
-    has_badge: bool = False,
+    counter: Callable[[AppContext], int | None] | None = None,
 ) -> PageSpec:
     page_class = "".join(part.capitalize() for part in module.split("_"))
     target = f"{_PACKAGE}.{module}:{page_class}"
-    return PageSpec(key, title, icon, order, target, permissions, has_badge)
+    return PageSpec(key, title, icon, order, target, permissions, counter)
 
 
 PAGE_CLASSES: list[PageSpec | type[Page]] = [
@@ -124,7 +132,7 @@ PAGE_CLASSES: list[PageSpec | type[Page]] = [
         30,
         "followups_page",
         (Permission.VIEW_FOLLOWUPS,),
-        has_badge=True,
+        counter=sidebar_counts.overdue_followups,
     ),
     _spec("hazards", N_("Hazards"), "shield-alert", 40, "hazards_page", (Permission.VIEW_HAZARDS,)),
     _spec("staff", N_("Staff"), "users", 50, "staff_page", (Permission.VIEW_WORKERS,)),
@@ -143,7 +151,7 @@ PAGE_CLASSES: list[PageSpec | type[Page]] = [
         70,
         "actions_page",
         (Permission.VIEW_ACTIONS,),
-        has_badge=True,
+        counter=sidebar_counts.overdue_actions,
     ),
     _spec(
         "committee", N_("Committee"), "handshake", 75, "committee_page", (Permission.VIEW_ACTIONS,)

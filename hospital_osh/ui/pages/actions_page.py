@@ -6,23 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QItemSelectionModel,
-    QModelIndex,
-    QSignalBlocker,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QStackedWidget,
@@ -40,6 +31,7 @@ from hospital_osh.services.actions import ActionFilter, ActionInfo, ActionRow
 from hospital_osh.services.context import Actor
 from hospital_osh.services.errors import UserError
 from hospital_osh.services.hospital import list_departments
+from hospital_osh.ui import sidebar_counts
 from hospital_osh.ui.context import AppContext
 from hospital_osh.ui.dialogs.action_dialog import ActionDialog
 from hospital_osh.ui.itemmodels.action_table_model import ActionTableModel
@@ -47,8 +39,8 @@ from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.widgets.action_board import ActionBoard
 from hospital_osh.ui.widgets.code_combo import fill_combo, select_data
 from hospital_osh.ui.widgets.enter_opens import open_on_enter
+from hospital_osh.ui.widgets.list_filter_bar import ListFilterBar
 
-SEARCH_DELAY_MS = 250
 OPEN_ITEMS = "__open__"
 _OVERDUE_CHOICES: tuple[tuple[bool | None, str], ...] = (
     (None, N_("Overdue or not")),
@@ -89,7 +81,7 @@ class ActionsPage(Page):
         self._build()
         self.retranslate()  # also fills the filter combos
         select_data(self.status, OPEN_ITEMS)
-        self._apply_filters()
+        self.filter_bar.apply_now()
 
     # -- Page API -----------------------------------------------------------------------------
 
@@ -100,9 +92,7 @@ class ActionsPage(Page):
     @classmethod
     def badge(cls, context: AppContext) -> int | None:
         """The overdue items, beside the page's title in the sidebar (none: no badge)."""
-        with context.database.session() as session:
-            overdue = actions.count_actions(session, context.actor, ActionFilter(overdue=True))
-        return overdue or None
+        return sidebar_counts.overdue_actions(context)
 
     def activated(self) -> None:
         self._load_departments()
@@ -154,8 +144,7 @@ class ActionsPage(Page):
             self._open_action(ActionInfo())
 
     def focus_search(self) -> None:
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
+        self.filter_bar.focus_search()
 
     def has_unsaved_changes(self) -> bool:
         dialog = self.action_dialog
@@ -199,14 +188,14 @@ class ActionsPage(Page):
             department_id=self.department.currentData(),
             source_kind=self.source.currentData(),
             owner_user_id=self.context.actor.user_id if owner == "me" else None,
-            search=self.search.text().strip(),
+            search=self.filter_bar.search_text(),
         )
 
     def show_overdue(self) -> None:
         """Every overdue item (the dashboard links here)."""
         select_data(self.status, None)
         select_data(self.overdue, True)
-        self._apply_filters()
+        self.filter_bar.apply_now()
 
     def apply_filter(self, filters: ActionFilter) -> None:
         """Show the items under ``filters``, every other filter cleared (the dashboard links
@@ -224,7 +213,7 @@ class ActionsPage(Page):
                 select_data(combo, value)
         with QSignalBlocker(self.search):
             self.search.setText(filters.search)
-        self._apply_filters()
+        self.filter_bar.apply_now()
 
     def set_board_visible(self, visible: bool) -> None:
         self.board_button.setChecked(visible)
@@ -303,25 +292,14 @@ class ActionsPage(Page):
     # -- private: building --------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search = QLineEdit(self)
-        self.search.setClearButtonEnabled(True)
-        self.status = QComboBox(self)
-        self.overdue = QComboBox(self)
-        self.owner = QComboBox(self)
-        self.department = QComboBox(self)
-        self.source = QComboBox(self)
-        for combo in (self.status, self.overdue, self.owner, self.department, self.source):
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(7)
-            combo.currentIndexChanged.connect(self._apply_filters)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self._apply_filters)
-        self.search.textChanged.connect(self.search_timer.start)
-        self.search.returnPressed.connect(self._apply_filters)
+        bar = self.filter_bar = ListFilterBar(self)
+        self.search = bar.search
+        self.status = bar.add_combo(min_contents=7)
+        self.overdue = bar.add_combo(min_contents=7)
+        self.owner = bar.add_combo(min_contents=7)
+        self.department = bar.add_combo(min_contents=7)
+        self.source = bar.add_combo(min_contents=7)
+        bar.filters_changed.connect(self._apply_filters)
 
         self.new_button = QPushButton(self)
         self.new_button.setVisible(self._can_manage)
@@ -374,17 +352,13 @@ class ActionsPage(Page):
         self.views.addWidget(self.table)
         self.views.addWidget(self.board)
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 2)
-        for combo in (self.status, self.overdue, self.owner, self.department, self.source):
-            filters.addWidget(combo, 1)
         buttons = QHBoxLayout()
         for button in (self.new_button, self.edit_button, self.board_button, self.print_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.total_label)
         layout = QVBoxLayout(self)
-        layout.addLayout(filters)
+        layout.addWidget(self.filter_bar)
         layout.addLayout(buttons)
         layout.addWidget(self.views, 1)
         layout.addWidget(self.status_label)
@@ -404,7 +378,7 @@ class ActionsPage(Page):
     # -- private: events ----------------------------------------------------------------------
 
     def _apply_filters(self) -> None:
-        self.search_timer.stop()
+        """The bar's ``filters_changed``; call ``filter_bar.apply_now()`` to filter now."""
         filters = self.filters()
         self.model.set_filters(filters)
         if self.board_button.isChecked():

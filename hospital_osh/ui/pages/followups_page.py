@@ -38,7 +38,7 @@ from hospital_osh.services.context import Actor
 from hospital_osh.services.errors import UserError
 from hospital_osh.services.exposures import get_exposure
 from hospital_osh.services.followups import FollowupFilter, FollowupRow, ResultSaved
-from hospital_osh.ui import style
+from hospital_osh.ui import sidebar_counts, style
 from hospital_osh.ui.context import AppContext
 from hospital_osh.ui.dialogs.exposure_dialog import ExposureDialog
 from hospital_osh.ui.dialogs.followup_close_dialog import FollowupCloseDialog
@@ -103,14 +103,7 @@ class FollowupsPage(Page):
     @classmethod
     def badge(cls, context: AppContext) -> int | None:
         """The overdue count for the sidebar (None when there is nothing overdue)."""
-        if not context.actor.can(Permission.VIEW_FOLLOWUPS):
-            return None
-        try:
-            with context.database.session() as session:
-                count = followups.overdue_count(session, context.actor)
-        except UserError:
-            return None
-        return count or None
+        return sidebar_counts.overdue_followups(context)
 
     def activated(self) -> None:
         self.refresh()

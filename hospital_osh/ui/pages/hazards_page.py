@@ -9,14 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QItemSelectionModel,
-    QModelIndex,
-    QSignalBlocker,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QSplitter,
@@ -51,9 +43,8 @@ from hospital_osh.ui.itemmodels.hazard_table_model import HazardTableModel
 from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.widgets.code_combo import fill_code_combo, fill_combo, select_data
 from hospital_osh.ui.widgets.enter_opens import open_on_enter
+from hospital_osh.ui.widgets.list_filter_bar import ListFilterBar
 from hospital_osh.ui.widgets.risk_matrix_widget import RiskMatrixWidget
-
-SEARCH_DELAY_MS = 250
 
 _REVIEWS: tuple[tuple[str | None, str], ...] = (
     (None, N_("All review dates")),
@@ -91,7 +82,7 @@ class HazardsPage(Page):
             self.matrix = hazards.current_matrix(session)
         self._build()
         self.retranslate()
-        self._apply_filters()
+        self.filter_bar.apply_now()
 
     # -- Page API -----------------------------------------------------------------------------
 
@@ -155,8 +146,7 @@ class HazardsPage(Page):
             self._open_hazard(HazardInfo())
 
     def focus_search(self) -> None:
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
+        self.filter_bar.focus_search()
 
     def has_unsaved_changes(self) -> bool:
         dialog = self.hazard_dialog
@@ -191,7 +181,7 @@ class HazardsPage(Page):
             cell=self.matrix_widget.selected_cell(),
             status=self.status.currentData(),
             warning_only=self.warnings_only.isChecked(),
-            search=self.search.text().strip(),
+            search=self.filter_bar.search_text(),
         )
 
     def selected_row(self) -> HazardRow | None:
@@ -228,7 +218,7 @@ class HazardsPage(Page):
     def show_review(self, review: str | None) -> None:
         """Filter to due or overdue reviews (the dashboard links here)."""
         select_data(self.review, review)
-        self._apply_filters()
+        self.filter_bar.apply_now()
 
     def apply_filter(self, filters: HazardFilter) -> None:
         """Show the register under ``filters``, every other filter cleared (the dashboard
@@ -248,7 +238,7 @@ class HazardsPage(Page):
         with QSignalBlocker(self.search):
             self.search.setText(filters.search)
         self.matrix_widget.select_cell(filters.cell, notify=False)
-        self._apply_filters()
+        self.filter_bar.apply_now()
 
     def print_register(self, path: Path | None = None, language: str | None = None) -> None:
         """Build the register PDF off the GUI thread; ask for the file when ``path`` is None."""
@@ -281,35 +271,18 @@ class HazardsPage(Page):
     # -- private: building --------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search = QLineEdit(self)
-        self.search.setClearButtonEnabled(True)
-        self.department = QComboBox(self)
-        self.category = QComboBox(self)
-        self.level = QComboBox(self)
-        self.review = QComboBox(self)
-        self.owner = QComboBox(self)
-        self.status = QComboBox(self)
+        bar = self.filter_bar = ListFilterBar(self)
+        self.search = bar.search
+        self.department = bar.add_combo(min_contents=5)
+        self.category = bar.add_combo(min_contents=5)
+        self.level = bar.add_combo(min_contents=5)
+        self.review = bar.add_combo(min_contents=5)
+        self.owner = bar.add_combo(min_contents=5)
+        self.status = bar.add_combo(min_contents=5)
+        bar.filters_changed.connect(self._apply_filters)
+        # Beside the counts it narrows, not in the bar: the bar's row is full at 1024 pixels.
         self.warnings_only = QCheckBox(self)
-        for combo in (
-            self.department,
-            self.category,
-            self.level,
-            self.review,
-            self.owner,
-            self.status,
-        ):
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(5)
-            combo.currentIndexChanged.connect(self._apply_filters)
-        self.warnings_only.toggled.connect(self._apply_filters)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self._apply_filters)
-        self.search.textChanged.connect(self.search_timer.start)
-        self.search.returnPressed.connect(self._apply_filters)
+        self.warnings_only.toggled.connect(bar.apply_now)
 
         self.new_button = QPushButton(self)
         self.new_button.setVisible(self._can_manage)
@@ -370,17 +343,6 @@ class HazardsPage(Page):
         self.matrix_source.setProperty("role", "hint")
         self.matrix_source.setWordWrap(True)
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 2)
-        for combo in (
-            self.department,
-            self.category,
-            self.level,
-            self.review,
-            self.owner,
-            self.status,
-        ):
-            filters.addWidget(combo, 1)
         actions = QHBoxLayout()
         for button in (self.new_button, self.edit_button, self.print_button):
             actions.addWidget(button)
@@ -416,7 +378,7 @@ class HazardsPage(Page):
         self.splitter.setSizes([880, 400])
         right.setMaximumWidth(560)
         layout = QVBoxLayout(self)
-        layout.addLayout(filters)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.splitter, 1)
 
     def _fill_levels(self) -> None:
@@ -455,7 +417,7 @@ class HazardsPage(Page):
     # -- private: events ----------------------------------------------------------------------
 
     def _apply_filters(self) -> None:
-        self.search_timer.stop()
+        """The bar's ``filters_changed``; call ``filter_bar.apply_now()`` to filter now."""
         self.model.set_filters(self.filters())
         self._update_counts()
         self._update_actions()
@@ -511,7 +473,7 @@ class HazardsPage(Page):
         self._fill_matrix_choice()
         self._update_matrix_source()
         self.model.set_matrix(matrix)
-        self._apply_filters()
+        self.filter_bar.apply_now()
 
     def _on_matrix_chosen(self) -> None:
         matrix_id = self.matrix_choice.currentData()
@@ -528,7 +490,7 @@ class HazardsPage(Page):
         self.hazards_changed.emit()
 
     def _on_cell_selected(self, _cell: object) -> None:
-        self._apply_filters()
+        self.filter_bar.apply_now()
 
     def _clear_cell(self) -> None:
         self.matrix_widget.select_cell(None)

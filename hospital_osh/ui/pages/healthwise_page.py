@@ -11,15 +11,13 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QTableWidget,
@@ -54,8 +52,8 @@ from hospital_osh.ui.itemmodels.assessment_table_model import AssessmentTableMod
 from hospital_osh.ui.pages.base import Page
 from hospital_osh.ui.widgets.code_combo import fill_combo
 from hospital_osh.ui.widgets.enter_opens import open_on_enter
+from hospital_osh.ui.widgets.list_filter_bar import ListFilterBar
 
-SEARCH_DELAY_MS = 250
 TEMPLATE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -87,7 +85,7 @@ class HealthwisePage(Page):
         self.templates: list[TemplateSummary] = []
         self._build()
         self.retranslate()
-        self._apply_filters()
+        self.filter_bar.apply_now()
         self.load_templates()
 
     # -- Page API -----------------------------------------------------------------------------
@@ -141,12 +139,13 @@ class HealthwisePage(Page):
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(0)
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
+        self.filter_bar.focus_search()
 
     def has_unsaved_changes(self) -> bool:
-        dialog = self.round_dialog
-        return dialog is not None and dialog.isVisible() and dialog.form.is_dirty()
+        dialog, template = self.round_dialog, self.import_dialog
+        return (dialog is not None and dialog.isVisible() and dialog.form.is_dirty()) or (
+            template is not None and template.isVisible() and template.has_unimported_file()
+        )
 
     def tour_views(self) -> list[tuple[str, QWidget]]:
         views: list[tuple[str, QWidget]] = []
@@ -187,7 +186,7 @@ class HealthwisePage(Page):
         return AssessmentFilter(
             states=(state,) if state else (),
             department_id=self.department.currentData(),
-            search=self.search.text().strip(),
+            search=self.filter_bar.search_text(),
         )
 
     def selected_row(self) -> AssessmentRow | None:
@@ -340,22 +339,11 @@ class HealthwisePage(Page):
     # -- private: building --------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search = QLineEdit(self)
-        self.search.setClearButtonEnabled(True)
-        self.state = QComboBox(self)
-        self.department = QComboBox(self)
-        for combo in (self.state, self.department):
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(10)
-            combo.currentIndexChanged.connect(self._apply_filters)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self._apply_filters)
-        self.search.textChanged.connect(self.search_timer.start)
-        self.search.returnPressed.connect(self._apply_filters)
+        bar = self.filter_bar = ListFilterBar(self)
+        self.search = bar.search
+        self.state = bar.add_combo(min_contents=10)
+        self.department = bar.add_combo(min_contents=10)
+        bar.filters_changed.connect(self._apply_filters)
         self.new_button = QPushButton(self)
         self.new_button.setVisible(self._can_manage)
         self.new_button.clicked.connect(self.new_item)
@@ -386,17 +374,13 @@ class HealthwisePage(Page):
         open_on_enter(self.table, self.open_selected)
 
         rounds = QWidget(self)
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 2)
-        filters.addWidget(self.state, 1)
-        filters.addWidget(self.department, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.open_button)
         buttons.addStretch(1)
         buttons.addWidget(self.total_label)
         rounds_layout = QVBoxLayout(rounds)
-        rounds_layout.addLayout(filters)
+        rounds_layout.addWidget(self.filter_bar)
         rounds_layout.addLayout(buttons)
         rounds_layout.addWidget(self.table, 1)
 
@@ -488,7 +472,7 @@ class HealthwisePage(Page):
     # -- private: events ----------------------------------------------------------------------
 
     def _apply_filters(self) -> None:
-        self.search_timer.stop()
+        """The bar's ``filters_changed``; call ``filter_bar.apply_now()`` to filter now."""
         self.model.set_filters(self.filters())
         self._update_total()
         self._update_buttons()

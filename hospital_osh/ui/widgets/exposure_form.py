@@ -23,8 +23,6 @@ from hospital_osh.ui.widgets.form import FormLayout
 BLANK = "—"
 """The first item of a combo whose answer is not given yet (data None)."""
 
-DATETIME_FORMAT = "yyyy-MM-dd HH:mm"
-
 
 class ExposureForm(FormLayout):
     """Rows named by the exposure service's field names, each with an error and a warning line."""
