@@ -46,7 +46,7 @@ from sqlalchemy import Boolean, Select, and_, func, not_, or_, select, text, typ
 from sqlalchemy.orm import Session, aliased
 
 from hospital_osh.domain import actions as rules
-from hospital_osh.domain.actions import ActionStatus, ItemFacts, Right
+from hospital_osh.domain.actions import TRANSITIONS, ActionStatus, ItemFacts, Right
 from hospital_osh.domain.roles import Permission
 from hospital_osh.i18n import _
 from hospital_osh.models import ActionEvidence, ActionItem, ActionUpdate, Department, User
@@ -615,6 +615,11 @@ def transition_action(
     what each needs: a reason, a new due date, an owner/due date/resources to plan, a verifier
     other than the owner)."""
     actor.require(Permission.VIEW_ACTIONS)
+    # Refused at entry when no move into ``target`` is open to the role; the move's own right
+    # (which depends on where the item stands) is checked once the item is read.
+    needed = [_permission(move.right) for move in TRANSITIONS if move.target == target]
+    if needed and not any(actor.can(permission) for permission in needed):
+        actor.require(needed[0])
     row = _load(session, action_id)
     if version is not None and version != row.version:
         raise Conflict(

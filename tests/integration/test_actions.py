@@ -18,7 +18,7 @@ from hospital_osh.services import users as users_service
 from hospital_osh.services.actions import ActionFilter, ActionInfo
 from hospital_osh.services.context import Actor
 from hospital_osh.services.database import Database
-from hospital_osh.services.errors import PermissionDenied, ValidationError
+from hospital_osh.services.errors import NotFound, PermissionDenied, ValidationError
 from tests.conftest import actor
 from tests.integration.exposure_data import setup_hospital
 
@@ -369,3 +369,14 @@ def test_available_transitions_follow_the_role() -> None:
     assert officer == {"cancelled"}
     assert committee == {"approved", "rejected", "cancelled"}
     assert actions.available_transitions(VIEWER, "proposed") == []
+
+
+def test_a_move_no_role_right_allows_is_refused_before_the_item_is_read(
+    database: Database,
+) -> None:
+    """A viewer asking to cancel learns that the role cannot, not whether the item exists."""
+    with database.transaction() as session:
+        with pytest.raises(PermissionDenied):
+            actions.transition_action(session, VIEWER, 999_999, "cancelled", reason="r")
+        with pytest.raises(NotFound):
+            actions.transition_action(session, OFFICER, 999_999, "cancelled", reason="r")
