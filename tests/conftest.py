@@ -23,7 +23,31 @@ from hospital_osh.services import audit
 from hospital_osh.services.context import Actor
 from hospital_osh.services.database import Database, resolve_url
 
-POSTGRES_URL = os.environ.get("HOSPITAL_OSH_TEST_POSTGRES_URL")
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker process gets its own PostgreSQL database (the given one's
+    name with the worker's suffix, created when missing): the tests empty and refill their
+    database, which two workers must not do to each other."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _worker_database(os.environ.get("HOSPITAL_OSH_TEST_POSTGRES_URL"))
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 
 

@@ -9,26 +9,29 @@ call in ``operations.World.calls`` and its row here.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
+import shutil
 import statistics
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from hospital_osh.cli import main
 from hospital_osh.domain.roles import ROLE_PERMISSIONS, Permission, Role
 from hospital_osh.models import AuditEvent
-from hospital_osh.services import exposures, followups, healthwise, users
+from hospital_osh.services import audit, exposures, followups, healthwise, users
 from hospital_osh.services.context import Actor
-from hospital_osh.services.database import Database
+from hospital_osh.services.database import Database, resolve_url
 from hospital_osh.services.errors import NotFound, PermissionDenied
-from tests.conftest import actor
+from tests.conftest import ADMIN, BACKENDS, POSTGRES_URL, actor
 from tests.reliability.operations import (
     RESULT_NOTE,
     ROLES,
@@ -205,6 +208,60 @@ def world(database: Database, admin: Actor, tmp_path: Path, fast_hashing: None) 
     return World(database, admin, tmp_path)
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_world(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    _sqlite_template: Path,
+) -> Iterator[World]:
+    """One world per backend for the whole access table (139 tests): every write attempt is
+    rolled back and reads change nothing, so each test meets the same world, and building it
+    once instead of 278 times saves minutes of every run. It lives in a database of its own
+    (a copy of the template; a schema of its own on PostgreSQL) so that the tests using the
+    ``database`` fixture, which empty theirs, cannot touch it. At the end the audit chain must
+    still verify and hold exactly the events of building the world: a write that was not rolled
+    back would have changed the world under the next tests."""
+    folder = tmp_path_factory.mktemp("access-world")
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            path = folder / "osh.sqlite"
+            shutil.copyfile(_sqlite_template, path)
+            database = Database(resolve_url(path))
+        else:
+            database = stack.enter_context(_own_postgres_schema())
+        stack.callback(database.dispose)
+        with pytest.MonkeyPatch.context() as patch:  # not for the whole module: see the timing test
+            hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+            patch.setattr(users, "_hasher", lambda: hasher)
+            built = World(database, ADMIN, folder)
+        with database.session() as session:
+            events = _audit_count(session)
+        yield built
+        with database.session() as session:
+            assert _audit_count(session) == events, "a write of the table was not rolled back"
+            report = audit.verify_chain(session)
+        assert report.ok, report.message()
+
+
+@contextlib.contextmanager
+def _own_postgres_schema() -> Iterator[Database]:
+    """A migrated database in a fresh schema of the test server (dropped afterwards)."""
+    assert POSTGRES_URL
+    base = resolve_url(POSTGRES_URL)
+    schema = f"osh_access_{uuid.uuid4().hex[:12]}"
+    admin_db = Database(base)
+    with admin_db.engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        database = Database(base.update_query_dict({"options": f"-csearch_path={schema}"}))
+        database.upgrade()
+        yield database
+    finally:
+        with admin_db.engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin_db.dispose()
+
+
 # Service modules parked while their rows are written (a call in operations.World and a row
 # here); a module leaves the set once it has them. Empty: every service function has its row,
 # and a new one fails the test below until it gets one.
@@ -231,8 +288,9 @@ def _audit_count(session: Session) -> int:
 
 
 @pytest.mark.parametrize("name", list(WRITES))
-def test_write_access(database: Database, world: World, name: str) -> None:
+def test_write_access(shared_world: World, fast_hashing: None, name: str) -> None:
     """Each role in turn, each attempt rolled back afterwards."""
+    world, database = shared_world, shared_world.database
     for role, allowed in zip(ROLES, WRITES[name], strict=True):
         with pytest.raises(_RolledBack), database.transaction() as session:
             before = _audit_count(session)
@@ -248,8 +306,9 @@ def test_write_access(database: Database, world: World, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", list(READS))
-def test_read_access(database: Database, world: World, name: str) -> None:
-    with database.session() as session:
+def test_read_access(shared_world: World, fast_hashing: None, name: str) -> None:
+    world = shared_world
+    with world.database.session() as session:
         for role, allowed in zip(ROLES, READS[name], strict=True):
             if allowed:
                 assert world.call(name, session, actor(role)) is not None, role
