@@ -38,6 +38,7 @@ def _page(qtbot, context, opened: list[Path] | None = None) -> CommitteePage:  #
     qtbot.addWidget(page)
     page.resize(1080, 740)
     page.show()
+    page.activated()  # as the main window does when it shows the page
     return page
 
 

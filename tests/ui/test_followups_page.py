@@ -49,6 +49,7 @@ def page(qtbot, hospital_db, sync_runner):  # type: ignore[no-untyped-def]
         qtbot.addWidget(widget)
         widget.resize(1060, 640)
         widget.show()
+        widget.activated()  # as the main window does when it shows the page
         return widget
 
     return make

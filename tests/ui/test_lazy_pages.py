@@ -317,3 +317,28 @@ def test_the_first_page_is_imported_while_the_password_is_checked(
     qtbot.addWidget(window)
     assert window.current_key() == "hazards"
     assert loads[0] == ("hazards", False)  # before the window: during the password check
+
+
+@pytest.mark.parametrize(
+    ("key", "target"),
+    [
+        ("followups", "hospital_osh.ui.pages.followups_page:FollowupsPage"),
+        ("committee", "hospital_osh.ui.pages.committee_page:CommitteePage"),
+    ],
+)
+def test_a_page_reads_its_data_once_when_first_shown(
+    make_window, monkeypatch: pytest.MonkeyPatch, key: str, target: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Built and shown by the window: one read (``activated``), not one more from building."""
+    page_class = PageSpec("x", "x", "x", 0, target).load()
+    reads: list[str] = []
+    refresh = page_class.refresh
+
+    def counted(self: Page) -> None:
+        reads.append(key)
+        refresh(self)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(page_class, "refresh", counted)
+    window = make_window("admin")
+    window.show_page(key)
+    assert reads == [key]

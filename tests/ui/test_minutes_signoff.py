@@ -39,6 +39,7 @@ def _page(qtbot, context) -> CommitteePage:  # type: ignore[no-untyped-def]
     qtbot.addWidget(page)
     page.resize(1080, 740)
     page.show()
+    page.activated()  # as the main window does when it shows the page
     return page
 
 

@@ -209,6 +209,7 @@ def test_round_action_and_committee_views_show_no_english(
     page = CommitteePage(context)
     for widget in (window, action, page):
         qtbot.addWidget(widget)
+    page.activated()
     from hospital_osh.services import actions
 
     with hospital_db.session() as session:

@@ -149,8 +149,7 @@ class CommitteePage(Page):
         self.plan_changes: dict[int, str] = {}
         """What changed in each approved plan on the agenda since its approval (tooltips)."""
         self._build()
-        self.retranslate()
-        self.refresh()
+        self.retranslate()  # the data is read when the page is shown: ``activated()``
 
     # -- Page API -----------------------------------------------------------------------------
 

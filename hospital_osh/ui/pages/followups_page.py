@@ -91,8 +91,7 @@ class FollowupsPage(Page):
         self.exposure_dialog: ExposureDialog | None = None
         self.last_message = ""
         self._build()
-        self.retranslate()
-        self.refresh()
+        self.retranslate()  # the data is read when the page is shown: ``activated()``
 
     # -- Page API -----------------------------------------------------------------------------
 
