@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -41,6 +41,7 @@ from hospital_osh.domain.spreadsheet_safety import (
     escape_text,
 )
 from hospital_osh.exchange import layout
+from hospital_osh.exchange.read_ahead import read_ahead
 from hospital_osh.i18n import _
 from hospital_osh.reports.summary import summary_pdf_bytes
 from hospital_osh.services import audit
@@ -266,8 +267,12 @@ def export_package(
             step(1, _("Writing the exposures…"))
 
             def stream(name: str, columns: Sequence[str], cells: Iterable[Sequence[str]]) -> int:
-                with archive.open(_member(name, created), "w", force_zip64=True) as raw:
-                    checksums[name], count = write_csv(raw, columns, cells)
+                rows = read_ahead(cells)  # read on a second thread while this one writes
+                with (
+                    closing(rows),
+                    archive.open(_member(name, created), "w", force_zip64=True) as raw,
+                ):
+                    checksums[name], count = write_csv(raw, columns, rows)
                 return count
 
             rows = stream(

@@ -11,6 +11,8 @@ import tracemalloc
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hospital_osh.domain.spreadsheet_safety import escape_text
 from hospital_osh.exchange import export, layout
@@ -151,3 +153,43 @@ def test_the_pseudonym_is_computed_once_per_worker(monkeypatch: pytest.MonkeyPat
     found = [keys[staff] for staff in ["A", "B", "A", "A", "B", ""]]
     assert calls == ["A", "B", ""]
     assert found == [real("secret", s) for s in ["A", "B", "A", "A", "B", ""]]
+
+
+def _reference_csv(columns: list[str], rows: list[list[str]]) -> bytes:
+    """The contract's CSV written the plain way: every cell through ``escape_text``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows([escape_text(cell) for cell in row] for row in rows)
+    return export.BOM + buffer.getvalue().encode("utf-8")
+
+
+_CELL_START = st.sampled_from([*"=+-@\t\r\n'＝＋－＠,\" a1中", ""])
+_CELLS = st.builds(
+    lambda first, rest: first + rest,
+    _CELL_START,
+    st.text(alphabet=st.sampled_from([*"=+-@\t\r\n'＝,\" a1中"]), max_size=6),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_CELLS, min_size=3, max_size=3), max_size=8))
+def test_batch_level_formula_check_writes_what_cell_by_cell_escaping_writes(
+    rows: list[list[str]],
+) -> None:
+    """The writer checks a whole batch's text for cells that may start a formula and escapes
+    cell by cell only then: the bytes must be those of escaping every cell, for any text."""
+    columns = ["a", "b", "c"]
+    raw = io.BytesIO()
+    checksum, count = export.write_csv(raw, columns, rows)
+    assert raw.getvalue() == _reference_csv(columns, rows)
+    assert (checksum, count) == (hashlib.sha256(raw.getvalue()).hexdigest(), len(rows))
+
+
+def test_a_formula_in_a_large_batch_is_escaped_and_its_neighbours_are_not() -> None:
+    rows = [["code", f"row{n}", "2026-01-01"] for n in range(4999)]
+    rows[2500][1] = "=HYPERLINK(1)"
+    raw = io.BytesIO()
+    export.write_csv(raw, ["a", "b", "c"], rows)
+    assert raw.getvalue() == _reference_csv(["a", "b", "c"], rows)
+    assert b"'=HYPERLINK(1)" in raw.getvalue()
