@@ -4,9 +4,9 @@ Writing a large year's CSV files is two kinds of work: reading rows from the dat
 page reads and decryption, PostgreSQL's network) and formatting, compressing and hashing them.
 Both sides spend part of their time outside the GIL (the database driver while it steps,
 zlib and hashlib on large buffers), so on a two-core machine they overlap: the CSV files of the L
-benchmark's year took 3.4 s written in one thread, 2.9 s with the reading on a second one. Only
-one thread ever uses the database connection at a time: the reader
-while it runs; the caller again only after ``read_ahead`` has ended, whichever way it ends.
+benchmark's year took 3.4 s written in one thread, 2.9 s with the reading on a second one.
+Only one thread ever uses the database connection at a time: the reader while it runs; the
+caller again only after ``read_ahead`` has ended, whichever way it ends.
 """
 
 from __future__ import annotations

@@ -806,6 +806,8 @@ def encrypt_file(
             after = _row_counts(check)
         finally:
             check.close()
+        for suffix in ("-wal", "-shm"):  # the check's own (empty): gone before the switch, so
+            Path(f"{partial}{suffix}").unlink(missing_ok=True)  # a kill after it leaves none
         after["audit_event"] -= 1  # the event just added
         if rows != [("ok",)] or after != before:
             raise DatabaseProblem(
