@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -16,6 +18,7 @@ os.environ["HOSPITAL_OSH_LANG"] = "en"
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import URL
 
 from hospital_osh import i18n
 from hospital_osh.domain.roles import Role
@@ -99,6 +102,23 @@ def reset_postgres(url: str) -> None:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     database.dispose()
+
+
+@contextmanager
+def postgres_schema(url: str) -> Iterator[URL]:
+    """The test server's URL with a fresh, empty schema first on the search path (dropped
+    afterwards): a database of its own that the ``database`` fixture's emptying never touches."""
+    base = resolve_url(url)
+    schema = f"osh_test_{uuid.uuid4().hex[:12]}"
+    admin = Database(base)
+    with admin.engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield base.update_query_dict({"options": f"-csearch_path={schema}"})
+    finally:
+        with admin.engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 _pg_migrated = False

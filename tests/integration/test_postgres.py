@@ -8,7 +8,6 @@ schema of their own, so the shared test database the ``database`` fixture uses i
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -19,9 +18,9 @@ from sqlalchemy.engine import URL
 from hospital_osh.cli import main
 from hospital_osh.services import hospital, workers
 from hospital_osh.services.context import SYSTEM
-from hospital_osh.services.database import Database, open_database, resolve_url
+from hospital_osh.services.database import Database, open_database
 from hospital_osh.services.errors import Conflict, DatabaseProblem
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, postgres_schema
 
 needs_postgres = pytest.mark.skipif(
     not POSTGRES_URL, reason="set HOSPITAL_OSH_TEST_POSTGRES_URL to run PostgreSQL tests"
@@ -42,17 +41,8 @@ def _revisions() -> list[str]:
 def pg_schema_url() -> Iterator[URL]:
     """The test server's URL with a fresh, empty schema first on the search path."""
     assert POSTGRES_URL
-    base = resolve_url(POSTGRES_URL)
-    schema = f"osh_test_{uuid.uuid4().hex[:12]}"
-    admin = Database(base)
-    with admin.engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"})
-    finally:
-        with admin.engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(POSTGRES_URL) as url:
+        yield url
 
 
 def _url_text(url: URL) -> str:

@@ -15,13 +15,12 @@ import logging
 import shutil
 import statistics
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hospital_osh.cli import main
@@ -31,7 +30,7 @@ from hospital_osh.services import audit, exposures, followups, healthwise, users
 from hospital_osh.services.context import Actor
 from hospital_osh.services.database import Database, resolve_url
 from hospital_osh.services.errors import NotFound, PermissionDenied
-from tests.conftest import ADMIN, BACKENDS, POSTGRES_URL, actor
+from tests.conftest import ADMIN, BACKENDS, POSTGRES_URL, actor, postgres_schema
 from tests.reliability.operations import (
     RESULT_NOTE,
     ROLES,
@@ -247,19 +246,10 @@ def shared_world(
 def _own_postgres_schema() -> Iterator[Database]:
     """A migrated database in a fresh schema of the test server (dropped afterwards)."""
     assert POSTGRES_URL
-    base = resolve_url(POSTGRES_URL)
-    schema = f"osh_access_{uuid.uuid4().hex[:12]}"
-    admin_db = Database(base)
-    with admin_db.engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        database = Database(base.update_query_dict({"options": f"-csearch_path={schema}"}))
+    with postgres_schema(POSTGRES_URL) as url:
+        database = Database(url)
         database.upgrade()
         yield database
-    finally:
-        with admin_db.engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin_db.dispose()
 
 
 # Service modules parked while their rows are written (a call in operations.World and a row
