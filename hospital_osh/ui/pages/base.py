@@ -76,8 +76,9 @@ class Page(QWidget):
     @classmethod
     def badge(cls, context: AppContext) -> int | None:
         """A count the sidebar shows beside the title ("Follow-ups (3)"), or None. The window
-        asks on the GUI thread when a page is shown, when a page emits ``badge_changed`` and
-        every few minutes: keep it to one quick query."""
+        asks on a worker thread when a page is shown, when a page emits ``badge_changed`` and
+        every few minutes: keep it to one quick query, and for a page registered by name put
+        the query in ``ui/sidebar_counts.py`` (counting must not import the page)."""
         return None
 
     def activated(self) -> None:
