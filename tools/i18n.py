@@ -105,9 +105,12 @@ def _sync_unlocked(extra: dict[str, str] | None = None) -> None:
         catalog.fuzzy = False
         catalog.obsolete.clear()
         for source, translation in (extra or {}).items():
-            message = catalog.get(source)
+            message = catalog.get(source)  # a plural entry is found by its singular
             if message is not None:
-                message.string = translation
+                # Chinese has one plural form: the same text for every count.
+                message.string = (
+                    (translation,) * catalog.num_plurals if message.pluralizable else translation
+                )
                 message.flags.discard("fuzzy")
         catalog.revision_date = catalog.creation_date
         catalog.last_translator = "hospital_osh developers"
@@ -130,7 +133,10 @@ def missing(language: str = "zh_CN") -> list[str]:
         if not message.id:
             continue
         found = catalog.get(message.id)
-        if found is None or not found.string or "fuzzy" in found.flags:
+        strings = (
+            found.string if found is not None and found.pluralizable else (found and found.string,)
+        )
+        if found is None or not all(strings) or "fuzzy" in found.flags:
             result.append(message.id if isinstance(message.id, str) else message.id[0])
     return result
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from hospital_osh.domain.roles import Permission
-from hospital_osh.i18n import _
+from hospital_osh.i18n import _, ngettext
 from hospital_osh.models import AuditEvent
 from hospital_osh.models.base import utcnow
 from hospital_osh.services.context import Actor
@@ -101,7 +101,11 @@ class ChainReport:
 
     def message(self) -> str:
         if self.ok:
-            return _("Audit trail intact: {count} events verified.").format(count=self.checked)
+            return ngettext(
+                "Audit trail intact: {count} event verified.",
+                "Audit trail intact: {count} events verified.",
+                self.checked,
+            ).format(count=self.checked)
         return _("Audit trail broken at event {id}: {reason}").format(
             id=self.bad_event_id, reason=self.reason
         )

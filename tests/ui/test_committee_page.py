@@ -174,7 +174,7 @@ def test_meetings_members_and_minutes(qtbot, tmp_path, hospital_db, make_ui_cont
     dialog = page.new_meeting()
     assert dialog is not None
     assert [p.name for p in dialog.people()] == ["李院长", "赵护士", "孙秘书"]
-    assert "2. Business carried forward: 1 items to review" in dialog.agenda.toPlainText()
+    assert "2. Business carried forward: 1 item to review" in dialog.agenda.toPlainText()
     dialog.place.setText("门诊楼会议室")
     select_data(dialog.status, "held")
     with qtbot.waitSignal(dialog.saved):

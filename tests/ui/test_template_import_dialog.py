@@ -74,7 +74,7 @@ def test_template_import_is_checked_first_and_all_or_nothing(
     assert any(
         p.startswith("Row 3: The checkpoint code 1.1 is already used in row 2") for p in problems
     )
-    assert dialog.status.text().startswith("Nothing can be imported: correct these 1 problems")
+    assert dialog.status.text().startswith("Nothing can be imported: correct this problem first")
     assert not dialog.import_button.isEnabled()
     assert dialog.run_import() is None
     assert _template_count(hospital_db) == 0  # nothing stored

@@ -47,12 +47,16 @@ def test_placeholders_match(catalog) -> None:  # type: ignore[no-untyped-def]
 def test_compiled_catalogue_is_not_stale(catalog) -> None:  # type: ignore[no-untyped-def]
     with catalogue_tool.mo_path("zh_CN").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    expected = {
+    expected: dict[object, str] = {
         m.id: m.string
         for m in catalog
         if m.id and m.string and not m.fuzzy and isinstance(m.id, str)
     }
+    for m in catalog:  # plural entries: (singular, form) -> text
+        if m.id and m.pluralizable and not m.fuzzy and all(m.string):
+            expected.update({(m.id[0], form): text for form, text in enumerate(m.string)})
     actual = {k: v for k, v in compiled._catalog.items() if k}  # type: ignore[attr-defined]
+    assert any(isinstance(key, tuple) for key in actual)  # the plural entries were compiled
     assert actual == expected, "run: python tools/i18n.py sync"
 
 

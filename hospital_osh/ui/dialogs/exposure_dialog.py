@@ -50,7 +50,7 @@ from hospital_osh.domain.exposure_codes import (
     FIELD_CODE_LISTS,
 )
 from hospital_osh.domain.roles import Permission
-from hospital_osh.i18n import _, current_language, format_datetime, format_number
+from hospital_osh.i18n import _, current_language, format_datetime, format_number, ngettext
 from hospital_osh.services import local_codes
 from hospital_osh.services.errors import UserError, ValidationError
 from hospital_osh.services.exposures import (
@@ -872,7 +872,11 @@ class ExposureDialog(QDialog):
             first = next(n for n in SECTIONS[first_tab][2] if n in errors)
             self.fields[first].setFocus(Qt.FocusReason.OtherFocusReason)
         count = len(errors)
-        text = _("{count} fields need attention; see the messages beside them.").format(count=count)
+        text = ngettext(
+            "{count} field needs attention; see the message beside it.",
+            "{count} fields need attention; see the messages beside them.",
+            count,
+        ).format(count=count)
         if leftover:
             text = "\n".join([text, *leftover.values()])
         self._show_banner(text)

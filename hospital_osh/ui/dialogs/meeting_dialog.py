@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from hospital_osh.domain.committee import ATTENDANCE, MEETING_STATUSES, SIDES
-from hospital_osh.i18n import _, format_date
+from hospital_osh.i18n import _, format_date, ngettext
 from hospital_osh.services import committee
 from hospital_osh.services.committee import AttendanceInfo, MeetingInfo
 from hospital_osh.ui.context import AppContext
@@ -46,7 +46,11 @@ def standard_agenda(review_count: int) -> str:
     return "\n".join(
         (
             _("1. Approval of the previous minutes"),
-            _("2. Business carried forward: {count} items to review").format(count=review_count),
+            ngettext(
+                "2. Business carried forward: {count} item to review",
+                "2. Business carried forward: {count} items to review",
+                review_count,
+            ).format(count=review_count),
             _("3. Injury, exposure and HealthWISE findings"),
             _("4. New business"),
         )

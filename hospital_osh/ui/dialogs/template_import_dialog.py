@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
 
-from hospital_osh.i18n import _
+from hospital_osh.i18n import _, ngettext
 from hospital_osh.services import healthwise
 from hospital_osh.services.healthwise import RowMessage, TemplateImportPreview, TemplateSummary
 from hospital_osh.ui.context import AppContext
@@ -152,9 +152,11 @@ class TemplateImportDialog(TabularImportDialog):
             return _("Check the file before importing it."), "hint"
         if not plan.ok or plan.template is None:
             return (
-                _("Nothing can be imported: correct these {count} problems first.").format(
-                    count=len(plan.problems)
-                ),
+                ngettext(
+                    "Nothing can be imported: correct this problem first.",
+                    "Nothing can be imported: correct these {count} problems first.",
+                    len(plan.problems),
+                ).format(count=len(plan.problems)),
                 "error",
             )
         return (

@@ -34,7 +34,14 @@ from hospital_osh.domain.codes import JOB_CATEGORIES, N_
 from hospital_osh.domain.exposure_codes import DEVICE_TYPES, EXPOSURE_TYPES, STATUSES
 from hospital_osh.domain.risk_matrix import DEFAULT_MATRIX
 from hospital_osh.domain.roles import Permission
-from hospital_osh.i18n import _, current_language, format_date, format_datetime, format_number
+from hospital_osh.i18n import (
+    _,
+    current_language,
+    format_date,
+    format_datetime,
+    format_number,
+    ngettext,
+)
 from hospital_osh.services import dashboard, hazards
 from hospital_osh.services.actions import ActionFilter
 from hospital_osh.services.context import Actor
@@ -547,21 +554,27 @@ class DashboardPage(Page):
         if figure.value is None and figure.not_available:
             return _("No staffing figures (FTE) for this period: enter them in Settings.")
         if figure.key == "safety_engineered_share":
-            return _("of {count} sharps injuries with the device known").format(
-                count=format_number(figure.of or 0)
-            )
+            return ngettext(
+                "of {count} sharps injury with the device known",
+                "of {count} sharps injuries with the device known",
+                figure.of or 0,
+            ).format(count=format_number(figure.of or 0))
         if figure.key == "pep_within_2h_share":
-            return _("of {count} HIV PEP courses started").format(
-                count=format_number(figure.of or 0)
-            )
+            return ngettext(
+                "of {count} HIV PEP course started",
+                "of {count} HIV PEP courses started",
+                figure.of or 0,
+            ).format(count=format_number(figure.of or 0))
         if figure.key == "hbv_immunity":
             return _("{immune} of {staff} active staff with documented immunity").format(
                 immune=format_number(figure.count or 0), staff=format_number(figure.of or 0)
             )
         if figure.key == "median_hours_to_report":
-            return _("from exposure to report, {count} reports").format(
-                count=format_number(figure.of or 0)
-            )
+            return ngettext(
+                "from exposure to report, {count} report",
+                "from exposure to report, {count} reports",
+                figure.of or 0,
+            ).format(count=format_number(figure.of or 0))
         if figure.key == "high_risk_hazards":
             matrix = self.matrix_widget.matrix
             names = [

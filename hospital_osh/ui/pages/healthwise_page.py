@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from hospital_osh.domain.codes import N_
 from hospital_osh.domain.healthwise import STATES
 from hospital_osh.domain.roles import Permission
-from hospital_osh.i18n import _, current_language, format_number
+from hospital_osh.i18n import _, current_language, format_number, ngettext
 from hospital_osh.services import healthwise
 from hospital_osh.services.context import Actor
 from hospital_osh.services.errors import UserError
@@ -266,7 +266,9 @@ class HealthwisePage(Page):
             return 0
         self.load_templates()
         self.status_label.setText(
-            _("{count} templates installed.").format(count=len(added))
+            ngettext(
+                "{count} template installed.", "{count} templates installed.", len(added)
+            ).format(count=len(added))
             if added
             else _("The shipped templates are installed already.")
         )
