@@ -18,12 +18,12 @@ import datetime as dt
 import hashlib
 import io
 import json
-import multiprocessing
 import os
+import subprocess
+import sys
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +43,7 @@ from hospital_osh.domain.spreadsheet_safety import (
 from hospital_osh.exchange import layout
 from hospital_osh.exchange.read_ahead import read_ahead
 from hospital_osh.i18n import _
+from hospital_osh.reports import summary_worker
 from hospital_osh.reports.summary import summary_pdf_bytes
 from hospital_osh.services import audit
 from hospital_osh.services.context import Actor
@@ -256,7 +257,7 @@ def export_package(
     report_options = {"generated_at": _local(created), "invariant": invariant}
     try:
         with ExitStack() as stack:
-            reports = _reports_in_background(stack, summary, report_options) if parallel else {}
+            worker = _reports_in_background(stack, summary, report_options) if parallel else None
             archive = stack.enter_context(zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED))
 
             def add(name: str, data: bytes) -> None:
@@ -293,7 +294,7 @@ def export_package(
                 stream(name, columns, _cells(columns, records, code))
             for index, (language, name) in enumerate(layout.REPORTS.items()):
                 step(2 + index, _("Building the report ({language})…").format(language=language))
-                add(name, _report_bytes(reports.get(language), summary, language, report_options))
+                add(name, _report_bytes(worker, summary, language, report_options))
             manifest = {
                 "format": layout.FORMAT,
                 "format_version": layout.FORMAT_VERSION,
@@ -329,38 +330,72 @@ def export_package(
     return ExportResult(out, checksums, rows, dict(PENDING_FILES))
 
 
+# The command that builds the PDFs in a second process (``reports/summary_worker.py``).
+_WORKER_COMMAND = (sys.executable, "-m", "hospital_osh.reports.summary_worker")
+
+
+class _PdfWorker:
+    """The second process building the period's PDFs; ``pdf(language)`` waits for them."""
+
+    def __init__(self, stack: ExitStack, summary: dict[str, Any], options: dict[str, Any]):
+        self.languages = list(layout.REPORTS)
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="osh-pdf-")))
+        request = folder / "request.json"
+        request.write_bytes(
+            summary_worker.encode_request(
+                summary, self.languages, options["generated_at"], options["invariant"]
+            )
+        )
+        self.process = subprocess.Popen(
+            [*_WORKER_COMMAND, str(request)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console on Windows
+        )
+        stack.callback(self._stop)  # before the folder goes (callbacks run last-in first-out)
+        self._pdfs: dict[str, bytes] | None = None
+
+    def pdf(self, language: str) -> bytes | None:
+        """The PDF in ``language``, or None when the process failed (then build it here)."""
+        if self._pdfs is None:
+            try:
+                assert self.process.stdout is not None
+                pdfs = summary_worker.read_pdfs(self.process.stdout, len(self.languages))
+                self._pdfs = dict(zip(self.languages, pdfs, strict=True))
+            except (OSError, ValueError):
+                self._pdfs = {}
+        return self._pdfs.get(language)
+
+    def _stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()  # an export that failed half-way: its PDFs are not needed
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self.process.wait()
+
+
 def _reports_in_background(
     stack: ExitStack, summary: dict[str, Any], options: dict[str, Any]
-) -> dict[str, Future[bytes]]:
-    """Start building the period's PDFs in a second process (spawned, not forked: the caller
-    may be a thread of the Qt application). The summary is plain data, so the child needs no
-    database; the pool is shut down when ``stack`` closes."""
+) -> _PdfWorker | None:
+    """Start building the period's PDFs in a second process; None when none can be started
+    (the PDFs are then built in this one). The process ends when ``stack`` closes."""
     try:
-        pool = stack.enter_context(
-            ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        )
-        return {
-            language: pool.submit(summary_pdf_bytes, summary, language, **options)
-            for language in layout.REPORTS
-        }
-    except (OSError, BrokenProcessPool):
-        return {}  # no second process here: the PDFs are built in this one
+        return _PdfWorker(stack, summary, options)
+    except OSError:
+        return None
 
 
 def _report_bytes(
-    pending: Future[bytes] | None,
+    worker: _PdfWorker | None,
     summary: dict[str, Any],
     language: str,
     options: dict[str, Any],
 ) -> bytes:
     """The PDF from the second process when it built it, else built here (also when that
-    process could not start or died: a package is never left without its reports)."""
-    if pending is not None:
-        try:
-            return pending.result()
-        except (OSError, BrokenProcessPool):
-            pass
-    return summary_pdf_bytes(summary, language, **options)
+    process could not start or failed: a package is never left without its reports)."""
+    built = worker.pdf(language) if worker is not None else None
+    return built if built is not None else summary_pdf_bytes(summary, language, **options)
 
 
 def record_report(

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -200,9 +201,10 @@ def test_reports_built_in_a_second_process_are_the_same_bytes(
     from_child: list[bool] = []
     report_bytes = export._report_bytes
 
-    def spy(pending: Any, *args: Any) -> bytes:
-        from_child.append(pending is not None)
-        return report_bytes(pending, *args)
+    def spy(worker: Any, summary: Any, language: str, options: Any) -> bytes:
+        # True only for a PDF the second process really built (not the in-process fallback)
+        from_child.append(worker is not None and worker.pdf(language) is not None)
+        return report_bytes(worker, summary, language, options)
 
     monkeypatch.setattr(export, "_report_bytes", spy)
     reports = {}
@@ -226,19 +228,40 @@ def test_reports_built_in_a_second_process_are_the_same_bytes(
     assert all(pdf.startswith(b"%PDF") for pdf in reports[True].values())
 
 
-def test_without_a_second_process_the_reports_are_built_here(
-    database: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(("/nonexistent/python",), id="cannot-start"),
+        pytest.param((sys.executable, "-c", "import sys; sys.exit(3)"), id="dies"),
+        pytest.param((sys.executable, "-c", "print('00000010%PDF-1.4')"), id="cut-short"),
+    ],
+)
+def test_without_a_working_second_process_the_reports_are_built_here(
+    database: Database,
+    admin: Actor,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: tuple[str, ...],
 ) -> None:
-    """A machine that cannot start a process (or loses it) still gets a whole package."""
+    """A machine that cannot start the process, or loses it, still gets a whole package, the
+    same as one built without it."""
     _fixed_data_set(database, admin)
-
-    def no_process(*args: Any, **kwargs: Any) -> None:
-        raise OSError("no more processes")
-
-    monkeypatch.setattr(export, "ProcessPoolExecutor", no_process)
-    out = tmp_path / "q1.zip"
-    with database.transaction() as session:
-        export.export_package(session, admin, data.START, data.END, out, now=CREATED, parallel=True)
-    with zipfile.ZipFile(out) as archive:
-        for name in layout.REPORTS.values():
-            assert archive.read(name).startswith(b"%PDF")
+    monkeypatch.setattr(export, "_WORKER_COMMAND", command)
+    reports = {}
+    for parallel in (True, False):
+        out = tmp_path / f"q1-{parallel}.zip"
+        with database.transaction() as session:
+            export.export_package(
+                session,
+                admin,
+                data.START,
+                data.END,
+                out,
+                now=CREATED,
+                invariant=True,
+                parallel=parallel,
+            )
+        with zipfile.ZipFile(out) as archive:
+            reports[parallel] = {name: archive.read(name) for name in layout.REPORTS.values()}
+    assert reports[True] == reports[False]
+    assert all(pdf.startswith(b"%PDF") for pdf in reports[True].values())
