@@ -477,7 +477,9 @@ def check_move(
                     issue(
                         "sheets",
                         error,
-                        N_("{member}: {count} items are not answered: {codes}."),
+                        N_("{member}: {count} item is not answered: {codes}.")
+                        if len(left) == 1
+                        else N_("{member}: {count} items are not answered: {codes}."),
                         member=sheet.label,
                         count=len(left),
                         codes=", ".join(left),
@@ -493,7 +495,9 @@ def check_move(
                     issue(
                         "consensus",
                         error,
-                        N_("{count} items of the consensus sheet are not answered: {codes}."),
+                        N_("{count} item of the consensus sheet is not answered: {codes}.")
+                        if len(left) == 1
+                        else N_("{count} items of the consensus sheet are not answered: {codes}."),
                         count=len(left),
                         codes=", ".join(left),
                     )

@@ -193,3 +193,21 @@ def test_every_transition_names_a_right_and_a_label() -> None:
         assert move.label and move.right in ar.Right
         if move.needs_new_due_date:
             assert move.needs_reason
+
+
+@pytest.mark.parametrize(
+    ("left_out", "expected"),
+    [
+        (["B"], "Nurse A: 1 item is not answered: B."),
+        (["B", "C"], "Nurse A: 2 items are not answered: B, C."),
+    ],
+)
+def test_unanswered_items_are_counted_in_good_english(left_out: list[str], expected: str) -> None:
+    answers = {c: ("yes", False) for c in "ABC" if c not in left_out}
+    found = hw.check_move(
+        "in_progress",
+        "submitted",
+        codes=["A", "B", "C"],
+        member_sheets=[hw.SheetFacts("Nurse A", answers)],
+    )
+    assert [i.text.render() for i in found] == [expected]
