@@ -545,19 +545,6 @@ _MEMORY_WRAPPER = (
 )
 
 
-def _cli_timed(bench: Bench, args: Sequence[str], runs: int) -> tuple[list[float], float]:
-    """Wall times of ``hospital-osh ARGS`` (through ``cli.main``) and its peak memory."""
-    times, peak = [], 0.0
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = bench.run([bench.python, "-c", _MEMORY_WRAPPER, *args], timeout=3600)
-        times.append(time.perf_counter() - start)
-        if done.returncode != 0:
-            raise RuntimeError(done.stderr.strip()[-300:] or f"exit {done.returncode}")
-        peak = max(peak, float(json.loads(done.stdout.strip().splitlines()[-1])["max_rss_mb"]))
-    return times, peak
-
-
 def _last_full_year() -> tuple[str, str]:
     year = dt.date.today().year - 1
     return f"{year}-01-01", f"{year}-12-31"
@@ -603,8 +590,9 @@ def measure_reports(bench: Bench) -> list[Result]:
 def _cli_timed_cpu(
     bench: Bench, args: Sequence[str], runs: int
 ) -> tuple[list[float], float, list[float]]:
-    """``_cli_timed`` with the CPU seconds of each run: on a shared machine the wall time
-    swings with the load, the CPU time much less."""
+    """Wall times of ``hospital-osh ARGS`` (through ``cli.main``), its peak memory and the CPU
+    seconds of each run: on a shared machine the wall time swings with the load, the CPU time
+    much less."""
     times, peak, cpu = [], 0.0, []
     for _ in range(runs):
         start = time.perf_counter()
@@ -680,7 +668,7 @@ def measure_rollup(bench: Bench) -> list[Result]:
     for count in (30, 300):
         out = bench.work / f"rollup-{count}.pdf"
         try:
-            times, peak = _cli_timed(
+            times, peak, _cpu = _cli_timed_cpu(
                 bench, ["rollup", *map(str, packages[:count]), "--out", str(out)], 1
             )
         except RuntimeError as error:

@@ -193,6 +193,24 @@ def test_the_tables_are_read_as_they_are_written(database: Database, admin: Acto
             assert next(rows), table
 
 
+def _reports(database: Database, admin: Actor, folder: Path, *, parallel: bool) -> dict[str, bytes]:
+    """The PDFs of the fixed data set's package, with or without the second process."""
+    out = folder / f"parallel-{parallel}.zip"
+    with database.transaction() as session:
+        export.export_package(
+            session,
+            admin,
+            data.START,
+            data.END,
+            out,
+            now=CREATED,
+            invariant=True,
+            parallel=parallel,
+        )
+    with zipfile.ZipFile(out) as archive:
+        return {name: archive.read(name) for name in layout.REPORTS.values()}
+
+
 def test_reports_built_in_a_second_process_are_the_same_bytes(
     database: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -207,22 +225,7 @@ def test_reports_built_in_a_second_process_are_the_same_bytes(
         return report_bytes(worker, summary, language, options)
 
     monkeypatch.setattr(export, "_report_bytes", spy)
-    reports = {}
-    for parallel in (False, True):
-        out = tmp_path / f"parallel-{parallel}.zip"
-        with database.transaction() as session:
-            export.export_package(
-                session,
-                admin,
-                data.START,
-                data.END,
-                out,
-                now=CREATED,
-                invariant=True,
-                parallel=parallel,
-            )
-        with zipfile.ZipFile(out) as archive:
-            reports[parallel] = {name: archive.read(name) for name in layout.REPORTS.values()}
+    reports = {p: _reports(database, admin, tmp_path, parallel=p) for p in (False, True)}
     assert from_child == [False, False, True, True]
     assert reports[True] == reports[False]
     assert all(pdf.startswith(b"%PDF") for pdf in reports[True].values())
@@ -247,21 +250,6 @@ def test_without_a_working_second_process_the_reports_are_built_here(
     same as one built without it."""
     _fixed_data_set(database, admin)
     monkeypatch.setattr(export, "_WORKER_COMMAND", command)
-    reports = {}
-    for parallel in (True, False):
-        out = tmp_path / f"q1-{parallel}.zip"
-        with database.transaction() as session:
-            export.export_package(
-                session,
-                admin,
-                data.START,
-                data.END,
-                out,
-                now=CREATED,
-                invariant=True,
-                parallel=parallel,
-            )
-        with zipfile.ZipFile(out) as archive:
-            reports[parallel] = {name: archive.read(name) for name in layout.REPORTS.values()}
+    reports = {p: _reports(database, admin, tmp_path, parallel=p) for p in (True, False)}
     assert reports[True] == reports[False]
     assert all(pdf.startswith(b"%PDF") for pdf in reports[True].values())

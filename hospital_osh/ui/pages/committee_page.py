@@ -373,13 +373,7 @@ class CommitteePage(Page):
                     new_action=ActionInfo(title=title),
                 )
         except UserError as error:
-            text = (
-                "\n".join(error.fields.values())
-                if isinstance(error, ValidationError)
-                else str(error)
-            )
-            self.decision_message.setText(text)
-            self.decision_message.show()
+            self._show_decision_error(error)
             return False
         self.note.clear()
         self.refresh()
@@ -845,6 +839,12 @@ class CommitteePage(Page):
             )
         )
 
+    def _show_decision_error(self, error: UserError) -> None:
+        """A refused decision or minutes step, under the decision form (field messages joined)."""
+        fields = error.fields.values() if isinstance(error, ValidationError) else [str(error)]
+        self.decision_message.setText("\n".join(fields))
+        self.decision_message.show()
+
     def _minutes_call(self, call: Callable[..., MeetingInfo]) -> bool:
         meeting_id = self.selected_meeting_id()
         self.decision_message.hide()
@@ -852,13 +852,7 @@ class CommitteePage(Page):
             with self.context.database.transaction() as session:
                 call(session)
         except UserError as error:
-            text = (
-                "\n".join(error.fields.values())
-                if isinstance(error, ValidationError)
-                else str(error)
-            )
-            self.decision_message.setText(text)
-            self.decision_message.show()
+            self._show_decision_error(error)
             return False
         self.refresh()
         if meeting_id is not None:
